@@ -1,0 +1,58 @@
+"""Shared defaults every experiment config starts from (`get_config()` of each file).
+
+Groups: data, model, objective, optim, train, eval. Experiment files override
+fields; family-specific fields live in the experiment file (or the family's
+`configs/<family>_base.py`). Run any config with
+`python scripts/train.py --config=configs/NAME.py --workdir=DIR [--config.x.y=v]`.
+"""
+
+import ml_collections
+
+
+def get_config() -> ml_collections.ConfigDict:
+  c = ml_collections.ConfigDict()
+  c.seed = 0
+
+  c.data = ml_collections.ConfigDict()
+  c.data.name = "ring8"            # see gen_jax.data.dataset_names()
+  c.data.batch_size = 256          # global batch, split over all devices
+  c.data.num_examples = 100_000    # size of generated 2-D datasets
+  c.data.fresh_samples = False     # 2-D: new samples each step instead of a fixed set
+  c.data.points_path = ""          # data.name='points': a .npy file of [N, 2] points
+  c.data.data_dir = ""             # tfds data_dir ('' = tfds default)
+  c.data.split = "train"
+  c.data.test_split = "test"
+  c.data.image_size = 0            # 0 = native; digits: 8 -> 16/28/32
+  c.data.scale = "-1_1"            # '-1_1' or '0_1'
+  c.data.binarize = "none"         # 'none', 'static', 'dynamic'
+
+  c.model = ml_collections.ConfigDict()
+  c.model.name = "gan"
+
+  c.objective = ml_collections.ConfigDict()
+
+  c.optim = ml_collections.ConfigDict()
+  c.optim.learning_rate = 1e-3
+  c.optim.b1 = 0.9
+  c.optim.b2 = 0.999
+  c.optim.grad_clip = 0.0          # 0 = off
+
+  c.train = ml_collections.ConfigDict()
+  c.train.num_steps = 1000
+  c.train.log_every = 100
+  c.train.checkpoint_every = 500
+  c.train.eval_every = 500         # pictures under DIR/samples/
+  c.train.keep_checkpoints = 3
+  c.train.steps_per_jit = 1        # k steps per compiled call (lax.scan)
+  c.train.ema_decay = 0.0          # 0 = no EMA of parameters
+  c.train.num_devices = 0          # 0 = all devices of all processes
+  c.train.on_nonfinite = "stop"    # 'stop' or 'rollback'
+  c.train.max_rollbacks = 3
+  c.train.compute_dtype = "float32"  # or 'bfloat16' (params stay float32)
+  c.train.distributed = False      # call jax.distributed.initialize() first
+  c.train.progress = True
+
+  c.eval = ml_collections.ConfigDict()
+  c.eval.num_samples = 2500
+  c.eval.seed = 1234
+  return c

@@ -1,0 +1,1 @@
+"""Training engine: state, mesh-parallel steps, checkpoints, logging, the loop."""

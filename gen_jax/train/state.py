@@ -1,0 +1,45 @@
+"""The train state: everything a checkpoint must hold to resume bit for bit."""
+
+from typing import Any
+
+import flax.struct
+import jax
+import jax.numpy as jnp
+
+
+class TrainState(flax.struct.PyTreeNode):
+  """Pytree of one run's mutable state.
+
+  Attributes:
+    step: int32 scalar, number of updates applied so far.
+    params: dict network name -> parameters, e.g. {'generator': ..., 'discriminator': ...}.
+    opt_state: dict network name -> optax state (same keys as `params`).
+    model_state: dict of non-trained collections (batch statistics, spectral-norm
+      power-iteration vectors, EMA codebooks), keyed by network name; {} when none.
+    ema_params: exponential moving average of `params` (engine-maintained when
+      `train.ema_decay > 0`), else {}.
+    key: raw uint32[2] base PRNG key; step keys are fold_in(key, step).
+    data_offset: int32 scalar, batches skipped by a rollback; the batch read at
+      update `step` is the stream's batch number `step + data_offset`.
+  """
+
+  step: jax.Array
+  params: Any
+  opt_state: Any
+  model_state: Any
+  ema_params: Any
+  key: jax.Array
+  data_offset: jax.Array
+
+
+def create_state(params, opt_state, model_state, key) -> TrainState:
+  """A fresh state at step 0 (no EMA yet; the engine fills it when enabled)."""
+  return TrainState(
+      step=jnp.zeros((), jnp.int32),
+      params=params,
+      opt_state=opt_state,
+      model_state=model_state if model_state is not None else {},
+      ema_params={},
+      key=jnp.asarray(key, jnp.uint32),
+      data_offset=jnp.zeros((), jnp.int32),
+  )

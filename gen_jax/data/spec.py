@@ -1,0 +1,56 @@
+"""What a loaded dataset is: its arrays (`Dataset`) and the facts a model needs (`DataSpec`)."""
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+
+# sampler(rng, n) -> (x [n, 2] float32, y [n] int32): a fresh draw from the generating distribution.
+Sampler = Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSpec:
+  """Static description of a dataset, enough to build a model and to evaluate it.
+
+  kind: 'points' (2-D) or 'images'. example_shape: (2,) or (H, W, C).
+  num_classes: 0 when unlabeled. value_range: (lo, hi) the values lie in; for
+  images (-1, 1) or (0, 1), for points the training data's bounding box over
+  both coordinates. mode_centres [M, 2] and mode_std: the Gaussian mixture the
+  points come from (ring8, grid25), else None. binarized: values are {0, 1}
+  (static binarization) or become so per batch (dynamic).
+  """
+  name: str
+  kind: str
+  example_shape: tuple[int, ...]
+  num_classes: int
+  value_range: tuple[float, float]
+  mode_centres: np.ndarray | None
+  mode_std: float | None
+  binarized: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+  """Arrays of one dataset: `train` and `test` map 'x' -> [N, ...] float32, 'y' -> [N] int32.
+
+  'y' holds class labels, the mixture component for Gaussian mixtures, or zeros
+  when unlabeled. `test` is the held-out split (None when there is none).
+  `sampler` draws fresh examples from the generating distribution (generated
+  2-D data only; None otherwise).
+  """
+  spec: DataSpec
+  train: dict[str, np.ndarray]
+  test: dict[str, np.ndarray] | None
+  sampler: Sampler | None = None
+
+
+def check_choice(value, choices, field: str):
+  """ValueError naming `field` unless `value` is one of `choices`."""
+  if value not in choices:
+    raise ValueError(f"{field}: expected one of {list(choices)}, got {value!r}")
+
+
+def split_dict(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+  """{'x': x as float32, 'y': y as int32}."""
+  return {"x": np.asarray(x, np.float32), "y": np.asarray(y, np.int32)}

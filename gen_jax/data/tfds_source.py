@@ -29,10 +29,11 @@ def prepare_instructions(name: str, data_dir: str) -> str:
   """How to prepare tfds dataset `name` in `data_dir` for `tfds.data_source` (array_record files)."""
   where = data_dir or f"{tfds.core.constants.DATA_DIR} (tfds' default; set data.data_dir to change it)"
   return (f"tfds dataset {name!r} is not prepared in data_dir {where}. Prepare it once, on a machine "
-          f"with internet, in the array_record format that tfds.data_source reads:\n"
+          f"with internet (most builders also need `pip install tensorflow` to prepare, not to read), "
+          f"in the array_record format that tfds.data_source reads:\n"
           f"  python -c \"import tensorflow_datasets as tfds; tfds.builder({name!r}, "
           f"data_dir={data_dir or None!r}, file_format='array_record').download_and_prepare()\"\n"
-          f"or (the CLI needs TensorFlow) tfds build {name} --file_format=array_record"
+          f"or tfds build {name} --file_format=array_record"
           + (f" --data_dir={data_dir}" if data_dir else "")
           + "\nthen point data.data_dir at that directory.")
 
@@ -49,7 +50,7 @@ def open_source(name: str, split: str, data_dir: str, field: str):
     raise ValueError(f"data.name: tensorflow-datasets has no dataset {name!r}") from e
   except ValueError as e:
     raise ValueError(f"{field}: cannot read split {split!r} of tfds dataset {name!r}: {e}") from e
-  except (OSError, RuntimeError, AssertionError) as e:
+  except (OSError, RuntimeError, AssertionError, KeyError) as e:
     raise RuntimeError(f"{prepare_instructions(name, data_dir)}\n(tfds said: {e})") from e
 
 
@@ -63,7 +64,7 @@ def image_key(features, name: str) -> str:
 
 def num_classes(features) -> int:
   """Classes of the ClassLabel feature 'label', 0 without one."""
-  label = features.get("label") if hasattr(features, "get") else None
+  label = dict(features.items()).get("label")
   return label.num_classes if isinstance(label, tfds.features.ClassLabel) else 0
 
 

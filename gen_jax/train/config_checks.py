@@ -1,0 +1,74 @@
+"""Config validation, run before anything compiles: one ValueError naming the bad field."""
+
+import ml_collections
+
+_CHOICES = {
+    "train.on_nonfinite": ("stop", "rollback"),
+    "train.compute_dtype": ("float32", "bfloat16"),
+    "data.scale": ("-1_1", "0_1"),
+    "data.binarize": ("none", "static", "dynamic"),
+}
+_POSITIVE_INTS = ("data.batch_size", "train.num_steps", "train.log_every", "train.checkpoint_every",
+                  "train.eval_every", "train.keep_checkpoints", "train.steps_per_jit", "eval.num_samples")
+_NON_NEGATIVE_INTS = ("train.num_devices", "train.max_rollbacks", "data.image_size", "data.num_examples")
+
+
+def get_field(config: ml_collections.ConfigDict, dotted: str):
+  """config['a.b.c'] -> config.a.b.c."""
+  value = config
+  for part in dotted.split("."):
+    value = value[part]
+  return value
+
+
+def _is_int(value) -> bool:
+  return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate(config: ml_collections.ConfigDict) -> None:
+  """Raise ValueError('<field>: <problem>; expected <what>') for the first invalid shared field.
+
+  Checks sizes, choices, the model name against the registry and the dataset name
+  against `gen_jax.data.dataset_names()`. Family-specific fields are checked by
+  the family's builder.
+  """
+  from gen_jax import data  # pylint: disable=import-outside-toplevel
+  from gen_jax.train import registry  # pylint: disable=import-outside-toplevel
+
+  if not _is_int(config.seed) or config.seed < 0:
+    raise ValueError(f"seed: expected a non-negative integer, got {config.seed!r}")
+  for field in _POSITIVE_INTS:
+    value = get_field(config, field)
+    if not _is_int(value) or value <= 0:
+      raise ValueError(f"{field}: expected a positive integer, got {value!r}")
+  for field in _NON_NEGATIVE_INTS:
+    value = get_field(config, field)
+    if not _is_int(value) or value < 0:
+      raise ValueError(f"{field}: expected a non-negative integer, got {value!r}")
+  for field, choices in _CHOICES.items():
+    value = get_field(config, field)
+    if value not in choices:
+      raise ValueError(f"{field}: unknown {value!r}; expected one of {list(choices)}")
+  if not 0.0 <= config.train.ema_decay < 1.0:
+    raise ValueError(f"train.ema_decay: expected in [0, 1), got {config.train.ema_decay!r}")
+  names = data.dataset_names()
+  if config.data.name not in names and not str(config.data.name).startswith("tfds:"):
+    raise ValueError(f"data.name: unknown dataset {config.data.name!r}; expected one of {names}")
+  models = registry.model_names()
+  if config.model.name not in models:
+    raise ValueError(f"model.name: unknown model {config.model.name!r}; expected one of {models}")
+
+
+def model_differences(stored: dict, current: dict, prefixes=("model", "objective", "data.name",
+                                                               "data.image_size", "data.scale")) -> list[str]:
+  """Dotted fields under `prefixes` whose values differ between two flattened config dicts."""
+  def flat(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+      key = f"{prefix}{k}"
+      out.update(flat(v, key + ".") if isinstance(v, dict) else {key: v})
+    return out
+
+  a, b = flat(stored), flat(current)
+  keys = sorted(k for k in set(a) | set(b) if any(k == p or k.startswith(p + ".") for p in prefixes))
+  return [k for k in keys if a.get(k) != b.get(k)]

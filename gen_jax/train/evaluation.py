@@ -1,0 +1,26 @@
+"""Evaluation of a saved run: the family's metrics, with a fixed key, written to DIR/eval.json."""
+
+import json
+import os
+
+import jax
+import numpy as np
+
+from gen_jax.train.loop import load_run
+
+
+def _jsonable(value):
+  value = np.asarray(value)
+  return value.item() if value.ndim == 0 else value.tolist()
+
+
+def evaluate_run(workdir: str, step: int | None = None) -> dict:
+  """trainer.evaluate(state, dataset, PRNGKey(eval.seed)) plus the step; saved atomically to DIR/eval.json."""
+  config, trainer, dataset, state = load_run(workdir, step)
+  results = {k: _jsonable(v) for k, v in trainer.evaluate(state, dataset, jax.random.PRNGKey(config.eval.seed)).items()}
+  results["step"] = int(state.step)
+  path = os.path.join(workdir, "eval.json")
+  with open(path + ".tmp", "w", encoding="utf-8") as f:
+    json.dump(results, f, indent=2, sort_keys=True)
+  os.replace(path + ".tmp", path)
+  return results

@@ -1,0 +1,32 @@
+"""Evaluate a trained run: `python scripts/evaluate.py --workdir=DIR [--step=N]`.
+
+Prints the family's metrics as ONE JSON object on the last line of stdout and
+writes them to DIR/eval.json. The evaluation key is fixed (config.eval.seed), so
+two evaluations of one checkpoint agree exactly.
+"""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from absl import flags  # noqa: E402
+
+from gen_jax import cli  # noqa: E402
+
+flags.DEFINE_string("workdir", None, "Run directory written by scripts/train.py.", required=True)
+flags.DEFINE_integer("step", None, "Checkpoint step to evaluate (default: the latest).")
+
+
+def main(argv):
+  if len(argv) > 1:
+    cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
+  from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
+
+  results = evaluate_run(flags.FLAGS.workdir, flags.FLAGS.step)
+  print(json.dumps(results, sort_keys=True))
+
+
+if __name__ == "__main__":
+  cli.run(main)

@@ -1,0 +1,79 @@
+"""A tiny model family for engine tests: a denoising MLP with BatchNorm and per-example noise.
+
+loss = global mean of ||f(x + 0.1 eps) - x||^2, eps ~ N(0, I) drawn per example.
+Importing this module registers it as model 'engine_test'.
+"""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+
+from configs import default
+from gen_jax.nets.mlp import MLP
+from gen_jax.train import parallel
+from gen_jax.train.family import Trainer
+from gen_jax.train.optim import make_optimizer
+from gen_jax.train.registry import register_model
+from gen_jax.train.state import create_state
+
+
+def tiny_config(**train):
+  c = default.get_config()
+  c.model.name = "engine_test"
+  c.data.name = "ring8"
+  c.data.num_examples = 512
+  c.data.batch_size = 16
+  c.train.num_steps = 6
+  c.train.log_every = 2
+  c.train.checkpoint_every = 3
+  c.train.eval_every = 3
+  c.train.progress = False
+  c.optim.learning_rate = 1e-2
+  for k, v in train.items():
+    c.train[k] = v
+  return c
+
+
+@register_model("engine_test")
+def build(config, spec):
+  net = MLP(hidden=(8,), out=spec.example_shape[0], batch_norm=True, axis_name=parallel.AXIS)
+  tx = make_optimizer(config.optim.learning_rate)
+  scale = config.objective.get("loss_scale", 1.0)
+
+  def init(key):
+    variables = net.init(key, jnp.zeros((2,) + spec.example_shape), train=False)
+    params = {"net": variables["params"]}
+    return create_state(params, {"net": tx.init(params["net"])}, {"net": variables["batch_stats"]}, key)
+
+  def update(state, batch, key):
+    x = batch["x"]  # [b, 2]
+    noise = parallel.example_normal(key, x.shape[0], x.shape[1:])
+
+    def loss_fn(p):
+      y, new_vars = net.apply({"params": p, "batch_stats": state.model_state["net"]}, x + 0.1 * noise,
+                              train=True, mutable=["batch_stats"])
+      return scale * parallel.global_mean(jnp.sum((y - x) ** 2, -1)), new_vars["batch_stats"]
+
+    (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params["net"])
+    updates, opt = tx.update(grads, state.opt_state["net"], state.params["net"])
+    new_state = state.replace(params={"net": optax.apply_updates(state.params["net"], updates)},
+                              opt_state={"net": opt}, model_state={"net": stats})
+    return new_state, {"loss": loss, "grad_norm/net": optax.global_norm(grads)}
+
+  def apply(state, x):
+    return net.apply({"params": state.params["net"], "batch_stats": state.model_state["net"]}, x, train=False)
+
+  def sample(state, key, n):
+    return apply(state, jax.random.normal(key, (n,) + spec.example_shape))
+
+  def save_pictures(state, key, directory, step, data):
+    del state, key, directory, step, data
+    return []
+
+  def evaluate(state, data, key):
+    del key
+    x = data.test["x"][:256]
+    return {"test_loss": float(jnp.mean(jnp.sum((apply(state, x) - x) ** 2, -1)))}
+
+  return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate)

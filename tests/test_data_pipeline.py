@@ -1,5 +1,10 @@
 """BatchStream: deterministic by (seed, index), resumable, process-sharded; Prefetcher equals direct reads."""
 
+import os
+import socket
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -34,7 +39,7 @@ def test_batch_shapes_and_dtypes():
   assert stacked["x"].shape == (5, 4, 2) and stacked["y"].shape == (5, 4)
 
 
-@pytest.mark.parametrize("batch_size", [10, 16])  # 16 does not divide 50: batches straddle epochs
+@pytest.mark.parametrize("batch_size", [10, 16, 120])  # 16, 120: batches straddle epochs
 def test_each_epoch_covers_every_example_exactly_once(batch_size):
   n, epochs = 50, 3
   stream = BatchStream(indexed_dataset(n), batch_size, seed=1)
@@ -161,3 +166,46 @@ def test_argument_errors_name_the_argument():
     BatchStream(dataset, 8, 0).local_batch(-1)
   with pytest.raises(ValueError, match="depth"):
     Prefetcher(BatchStream(dataset, 8, 0), 0, 1, depth=0)
+
+
+MULTI_HOST_SCRIPT = """
+import sys
+import jax
+import numpy as np
+jax.config.update("jax_cpu_collectives_implementation", "gloo")
+jax.distributed.initialize(coordinator_address="127.0.0.1:" + sys.argv[2], num_processes=2,
+                           process_id=int(sys.argv[1]))
+from jax.experimental import multihost_utils
+from gen_jax.data import BatchStream, DataSpec, Dataset
+from gen_jax.train import parallel
+
+i = np.arange(37)
+spec = DataSpec("indexed", "points", (2,), 0, (-37.0, 37.0), None, None, False)
+dataset = Dataset(spec, {"x": np.stack([i, -i], 1).astype(np.float32), "y": i.astype(np.int32)}, None)
+mesh = parallel.make_mesh()
+stream = BatchStream(dataset, 8, seed=3, process_index=jax.process_index(), process_count=jax.process_count())
+on_mesh = parallel.put_batch(stream.local_batches(5, 3), mesh, leading_axes=1)
+gathered = multihost_utils.process_allgather(on_mesh["x"], tiled=True)
+expected = BatchStream(dataset, 8, seed=3).local_batches(5, 3)["x"]
+assert mesh.size == 4 and on_mesh["x"].shape == (3, 8, 2), (mesh.size, on_mesh["x"].shape)
+np.testing.assert_array_equal(np.asarray(gathered), expected)
+print("OK", jax.process_index())
+"""
+
+
+def test_two_host_processes_assemble_the_global_batch_on_the_mesh(tmp_path):
+  """Two jax processes (2 fake CPU devices each, gloo): their slices put on a 4-device mesh equal the
+  batch one process reads alone."""
+  with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = str(s.getsockname()[1])
+  script = tmp_path / "multi_host.py"
+  script.write_text(MULTI_HOST_SCRIPT)
+  root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu",
+         "PYTHONPATH": root}
+  procs = [subprocess.Popen([sys.executable, str(script), str(p), port], env=env, cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for p in range(2)]
+  outputs = [p.communicate(timeout=120)[0] for p in procs]
+  for p, (proc, out) in enumerate(zip(procs, outputs)):
+    assert proc.returncode == 0 and f"OK {p}" in out, out[-3000:]

@@ -13,8 +13,9 @@ from gen_jax.data.images import check_image_shape
 from gen_jax.data.pipeline import BatchStream, Prefetcher
 from gen_jax.data.spec import DataSpec, Dataset, check_choice
 
+_POINT_LOADERS = toy2d.loaders()
 _LOADERS = {
-    **toy2d.loaders(),
+    **_POINT_LOADERS,
     "digits": images.load_digits,
     **{name: (lambda cfg, name=name: tfds_source.load_tfds(name, cfg)) for name in tfds_source.TFDS_NAMES},
 }
@@ -38,7 +39,7 @@ def load(data_config) -> Dataset:
   if name not in _LOADERS:
     raise ValueError(f"data.name: unknown dataset {name!r}; expected one of {dataset_names()} "
                      f"or '{tfds_source.TFDS_PREFIX}NAME' for a tensorflow-datasets image dataset")
-  if name in toy2d.loaders():
+  if name in _POINT_LOADERS:
     check_choice(data_config.binarize, ("none",), "data.binarize")
   elif data_config.fresh_samples:
     raise ValueError(f"data.fresh_samples: only generated 2-D datasets can draw fresh samples, "

@@ -136,14 +136,14 @@ class Prefetcher:
   def __init__(self, stream: BatchStream, start: int, count: int, depth: int = 2):
     if not isinstance(depth, int) or depth < 1:
       raise ValueError(f"depth: expected a positive int, got {depth!r}")
-    self._stream, self._next_start, self._count = stream, start, count
+    self._stream, self._start, self._count = stream, start, count
     self._queue = queue.Queue(maxsize=depth)
     self._stop = threading.Event()
     self._thread = threading.Thread(target=self._produce, daemon=True)
     self._thread.start()
 
   def _produce(self):
-    start = self._next_start
+    start = self._start
     while not self._stop.is_set():
       try:
         item = self._stream.local_batches(start, self._count)

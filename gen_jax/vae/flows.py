@@ -1,0 +1,172 @@
+"""Normalizing-flow posteriors: planar flows (Rezende & Mohamed 2015) and inverse autoregressive
+flows (Kingma et al. 2016) on top of a diagonal Gaussian base q_0(z_0|x).
+
+z_K = f_K o ... o f_1(z_0), z_0 ~ N(mu(x), diag sigma^2(x)), and by the change of variables
+
+  log q(z_K|x) = log q_0(z_0|x) - sum_k log |det df_k/dz_{k-1}|.
+"""
+
+from typing import Sequence
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gen_jax import probability
+from gen_jax.vae import objectives
+from gen_jax.vae.hierarchical import PosteriorSample, layer_keys, split_gaussian
+from gen_jax.vae.networks import DataEncoder
+
+FLOWS = ("planar", "iaf")
+
+
+def check_flow(flow: str, length: int) -> None:
+  """ValueError naming the config field unless the flow kind and length are valid."""
+  if flow not in FLOWS:
+    raise ValueError(f"model.flow: unknown {flow!r}; expected one of {list(FLOWS)}")
+  if not isinstance(length, int) or length < 1:
+    raise ValueError(f"model.flow_length: expected a positive integer, got {length!r}")
+
+
+def planar_flow(z: jax.Array, u: jax.Array, w: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:
+  """f(z) = z + u_hat tanh(w^T z + b) and log|det df/dz| = log|1 + u_hat^T (1 - tanh^2(w^T z + b)) w|.
+
+  u_hat = u + (m(w^T u) - w^T u) w / ||w||^2 with m(a) = -1 + softplus(a) makes
+  w^T u_hat >= -1, so f is invertible (Rezende & Mohamed 2015, appendix A).
+  z [..., D]; u, w [..., D]; b [...] (all broadcast). Returns (f(z) [..., D], log-det [...]).
+  """
+  wu = jnp.sum(w * u, axis=-1, keepdims=True)  # [..., 1]
+  u_hat = u + (jax.nn.softplus(wu) - 1.0 - wu) * w / (jnp.sum(w * w, axis=-1, keepdims=True) + 1e-8)
+  pre = jnp.sum(w * z, axis=-1) + b  # [...]
+  h = jnp.tanh(pre)
+  z_new = z + u_hat * h[..., None]
+  psi_u = (1.0 - h ** 2) * jnp.sum(w * u_hat, axis=-1)  # u_hat^T psi(z)
+  return z_new, jnp.log(jnp.abs(1.0 + psi_u) + 1e-8)
+
+
+def made_masks(dim: int, hidden: Sequence[int]) -> list[np.ndarray]:
+  """MADE masks (Germain et al. 2015) for inputs with degrees 1..D in order.
+
+  Hidden unit degrees cycle through 1..D-1; a connection from degree a to a hidden
+  unit of degree b exists iff b >= a, to an output of degree d iff d > b. So
+  output d depends only on inputs 1..d-1 (the Jacobian is strictly triangular).
+  Returns [in -> h_1, ..., h_L -> out] masks of shapes [fan_in, fan_out].
+  """
+  degrees = [np.arange(1, dim + 1)]
+  for width in hidden:
+    degrees.append(np.arange(width) % max(dim - 1, 1) + 1)
+  masks = [(d_out[None, :] >= d_in[:, None]).astype(np.float32) for d_in, d_out in zip(degrees[:-1], degrees[1:])]
+  masks.append((np.arange(1, dim + 1)[None, :] > degrees[-1][:, None]).astype(np.float32))
+  return masks
+
+
+class MaskedDense(nn.Module):
+  """y = x (W * M) + b with a fixed binary mask M [fan_in, fan_out]."""
+
+  features: int
+  mask: np.ndarray
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, x: jax.Array) -> jax.Array:
+    kernel = self.param("kernel", nn.initializers.lecun_normal(), (x.shape[-1], self.features))
+    bias = self.param("bias", nn.initializers.zeros, (self.features,))
+    return (x.astype(self.dtype) @ (kernel * self.mask).astype(self.dtype) + bias.astype(self.dtype)).astype(jnp.float32)
+
+
+class IAFStep(nn.Module):
+  """One inverse autoregressive flow step (Kingma et al. 2016, eqs. 10-11):
+
+  [m, s] = MADE(z, h),  sigma = sigmoid(s),  f(z) = sigma * z + (1 - sigma) * m,
+  log|det df/dz| = sum_i log sigma_i   (df/dz is triangular: m_i, s_i depend on z_{<i} only).
+
+  The context h enters the first hidden layer unmasked; `forget_bias` starts
+  sigma near 1 (the identity).
+  """
+
+  hidden: Sequence[int]
+  forget_bias: float = 1.0
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, z: jax.Array, context: jax.Array) -> tuple[jax.Array, jax.Array]:
+    d = z.shape[-1]
+    masks = made_masks(d, self.hidden)
+    h = MaskedDense(self.hidden[0], masks[0], self.dtype)(z) + nn.Dense(self.hidden[0], dtype=self.dtype)(context)
+    h = nn.elu(h)
+    for width, mask in zip(self.hidden[1:], masks[1:-1]):
+      h = nn.elu(MaskedDense(width, mask, self.dtype)(h))
+    m = MaskedDense(d, masks[-1], self.dtype)(h)
+    s = MaskedDense(d, masks[-1], self.dtype)(h) + self.forget_bias
+    sigma = jax.nn.sigmoid(s)
+    return sigma * z + (1.0 - sigma) * m, jnp.sum(jax.nn.log_sigmoid(s), axis=-1)
+
+
+def planar_param_count(latent_dim: int, length: int) -> int:
+  """Encoder outputs per example for `length` amortized planar steps: length * (2 D + 1)."""
+  return length * (2 * latent_dim + 1)
+
+
+def split_planar_params(params: jax.Array, latent_dim: int, length: int):
+  """[..., K (2D + 1)] -> (u [..., K, D], w [..., K, D], b [..., K])."""
+  params = params.reshape(params.shape[:-1] + (length, 2 * latent_dim + 1))
+  return params[..., :latent_dim], params[..., latent_dim:2 * latent_dim], params[..., -1]
+
+
+class FlowEncoder(nn.Module):
+  """q(z_K|x): a diagonal Gaussian base from the encoder, then K planar or IAF steps.
+
+  Planar steps are amortized: the encoder outputs each step's (u, w, b) per
+  example. IAF steps read a context vector h(x) of width `context_dim` from the
+  encoder and reverse the order of the latent units between steps.
+
+  Attributes:
+    latent_dim: D; hidden: encoder widths / channels; example_shape, arch, act, dtype: see DataEncoder.
+    flow: 'planar' or 'iaf'; flow_length: K; made_hidden: MADE widths; context_dim: IAF context width.
+  """
+
+  latent_dim: int
+  hidden: Sequence[int]
+  example_shape: Sequence[int]
+  flow: str = "iaf"
+  flow_length: int = 2
+  made_hidden: Sequence[int] = (64, 64)
+  context_dim: int = 32
+  arch: str = "mlp"
+  act: str = "relu"
+  dtype: jnp.dtype = jnp.float32
+
+  def _extra_outputs(self) -> int:
+    if self.flow == "planar":
+      return planar_param_count(self.latent_dim, self.flow_length)
+    return self.context_dim
+
+  @nn.compact
+  def __call__(self, x: jax.Array, keys: jax.Array, num_samples: int,
+               deterministic: bool = False) -> PosteriorSample:
+    """x [B, *example_shape], keys [B] -> S samples of z_K per example (z_0 = mean when deterministic)."""
+    check_flow(self.flow, self.flow_length)
+    d = self.latent_dim
+    h = DataEncoder(self.arch, tuple(self.hidden), 2 * d + self._extra_outputs(), tuple(self.example_shape),
+                    self.act, self.dtype)(x).astype(jnp.float32)
+    mean, log_var = split_gaussian(h[:, :2 * d])  # [B, D]
+    extra = h[:, 2 * d:]
+    if deterministic:
+      z = jnp.broadcast_to(mean, (num_samples,) + mean.shape)
+    else:
+      z = objectives.sample_posterior(layer_keys(keys, 0), mean, log_var, num_samples)  # [S, B, D]
+    log_q = probability.gaussian_log_prob(z, mean, log_var)  # [S, B]
+    if self.flow == "planar":
+      u, w, b = split_planar_params(extra, d, self.flow_length)  # [B, K, D], [B, K, D], [B, K]
+      for k in range(self.flow_length):
+        z, log_det = planar_flow(z, u[:, k], w[:, k], b[:, k])
+        log_q = log_q - log_det
+    else:
+      context = jnp.broadcast_to(nn.elu(extra), z.shape[:-1] + extra.shape[-1:])  # [S, B, C]
+      for k in range(self.flow_length):
+        if k > 0:
+          z = z[..., ::-1]
+        z, log_det = IAFStep(tuple(self.made_hidden), dtype=self.dtype)(z, context)
+        log_q = log_q - log_det
+    return PosteriorSample((z,), log_q, (z,), mean, log_var)

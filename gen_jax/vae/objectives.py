@@ -1,0 +1,145 @@
+"""VAE objectives: decoder log-likelihoods, the ELBO (closed-form or Monte-Carlo KL), the IWAE bound.
+
+Notation: x is one example, z its latent, q(z|x) the encoder (variational
+posterior), p(z) = N(0, I) the prior and p(x|z) the decoder. For any q,
+
+  log p(x) = ELBO(x) + KL(q(z|x) || p(z|x)) >= ELBO(x),
+  ELBO(x)  = E_q[log p(x|z)] - KL(q(z|x) || p(z))
+
+(the Jensen gap is the KL to the true posterior). Every function here returns
+per-example values [B]; the caller averages them over the (global) batch.
+Samples are indexed [S, B, ...]: S reparameterized draws z_s = mu + sigma * eps_s
+per example.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from gen_jax import probability, sampling
+
+LIKELIHOODS = ("bernoulli", "gaussian", "gaussian_fixed")
+ESTIMATORS = ("elbo", "iwae")
+
+
+def check_likelihood(likelihood: str, field: str = "objective.likelihood") -> None:
+  """ValueError naming `field` unless `likelihood` is one of LIKELIHOODS."""
+  if likelihood not in LIKELIHOODS:
+    raise ValueError(f"{field}: unknown {likelihood!r}; expected one of {list(LIKELIHOODS)}")
+
+
+def num_decoder_params(likelihood: str) -> int:
+  """Decoder outputs per data value: 2 (mean, log-variance) for 'gaussian', else 1."""
+  check_likelihood(likelihood, "likelihood")
+  return 2 if likelihood == "gaussian" else 1
+
+
+# Floor of a learned decoder log-variance: without it the variance of always-equal
+# values (e.g. background pixels) shrinks to 0 and the likelihood diverges.
+MIN_DECODER_LOG_VAR = -6.0
+
+
+def _split_gaussian(out: jax.Array, likelihood: str, log_var: float):
+  """(mean, log_var) of a Gaussian decoder output.
+
+  'gaussian' splits the last axis into halves [m, r] and soft-floors the
+  log-variance: v = v_min + softplus(r - v_min), v_min = MIN_DECODER_LOG_VAR.
+  """
+  if likelihood == "gaussian":
+    mean, raw = jnp.split(out, 2, axis=-1)
+    return mean, MIN_DECODER_LOG_VAR + jax.nn.softplus(raw - MIN_DECODER_LOG_VAR)
+  return out, jnp.full_like(out, log_var)
+
+
+def decoder_log_likelihood(x: jax.Array, out: jax.Array, likelihood: str, event_ndim: int,
+                           log_var: float = 0.0) -> jax.Array:
+  """log p(x | z) summed over the last `event_ndim` axes of x (one value per example).
+
+  out is the decoder's output for z, with x's shape, except that for
+  'gaussian' its last axis is twice x's (mean, then log-variance):
+
+    'bernoulli':      sum_i x_i l_i - softplus(l_i),                 out = logits l
+    'gaussian':       sum_i log N(x_i; m_i, exp(v_i)),               out = [m, r], v = floor(r)
+    'gaussian_fixed': sum_i log N(x_i; m_i, exp(log_var)),           out = m
+
+  Shapes broadcast: x [B, *event] with out [S, B, *event(*2)] gives [S, B].
+  """
+  check_likelihood(likelihood, "likelihood")
+  flat = lambda a: a.reshape(a.shape[:a.ndim - event_ndim] + (-1,))  # [..., prod(event)]
+  if likelihood == "bernoulli":
+    return probability.bernoulli_log_prob(flat(x), flat(out))
+  mean, lv = _split_gaussian(out, likelihood, log_var)
+  return probability.gaussian_log_prob(flat(x), flat(mean), flat(lv))
+
+
+def decoder_mean(out: jax.Array, likelihood: str) -> jax.Array:
+  """E[x | z]: sigmoid(logits) for 'bernoulli', the mean half for 'gaussian', out for 'gaussian_fixed'."""
+  check_likelihood(likelihood, "likelihood")
+  if likelihood == "bernoulli":
+    return jax.nn.sigmoid(out)
+  return _split_gaussian(out, likelihood, 0.0)[0]
+
+
+def sample_posterior(keys: jax.Array, mean: jax.Array, log_var: jax.Array, num_samples: int) -> jax.Array:
+  """S reparameterized draws per example, z_s = mean + exp(log_var / 2) * eps_s: [S, B, D].
+
+  keys [B] are per-example keys (e.g. `parallel.example_keys`), so an example's
+  noise does not depend on how the batch is split over devices. mean, log_var:
+  [B, D] (one Gaussian per example), or [S, B, D] (one per sample, as in upper
+  layers of a hierarchy, where each key then draws one z per sample).
+  """
+  _check_samples(num_samples)
+  if mean.ndim == 2:
+    draw = lambda k, m, v: sampling.reparameterize(k, m, v, num_samples)  # [S, D]
+    return jax.vmap(draw, out_axes=1)(keys, mean, log_var)
+  if mean.shape[0] != num_samples:
+    raise ValueError(f"mean: expected [S={num_samples}, B, D] or [B, D], got shape {mean.shape}")
+  return jax.vmap(sampling.reparameterize, in_axes=(0, 1, 1), out_axes=1)(keys, mean, log_var)
+
+
+def elbo(log_likelihood: jax.Array, kl: jax.Array, beta: float = 1.0) -> dict:
+  """The (beta-weighted) evidence lower bound per example from S posterior samples z_s ~ q(z|x).
+
+    reconstruction = (1/S) sum_s log p(x | z_s)                 (estimates E_q[log p(x|z)])
+    kl             = KL(q(z|x) || p(z)), given either
+                     in closed form [B]: for q = N(mu, diag sigma^2), p = N(0, I),
+                       1/2 sum_j (sigma_j^2 + mu_j^2 - 1 - log sigma_j^2)  (probability.kl_standard_normal)
+                     or per sample [S, B]: log q(z_s|x) - log p(z_s)  (Monte Carlo, any posterior:
+                       flows, hierarchies), averaged over s here
+    elbo           = reconstruction - kl
+    objective      = reconstruction - beta * kl    (what training maximizes)
+
+  beta = 1 is the ELBO (Kingma & Welling 2014); beta > 1 the beta-VAE objective
+  (Higgins et al. 2017). Returns {'objective', 'elbo', 'reconstruction', 'kl'}, each [B].
+  """
+  if log_likelihood.ndim < 1 or kl.ndim not in (log_likelihood.ndim - 1, log_likelihood.ndim):
+    raise ValueError(f"kl: expected shape [B] or [S, B] with log_likelihood {log_likelihood.shape}, got {kl.shape}")
+  if beta < 0:
+    raise ValueError(f"beta: expected >= 0, got {beta}")
+  reconstruction = jnp.mean(log_likelihood, axis=0)  # [B]
+  kl = jnp.mean(kl, axis=0) if kl.ndim == log_likelihood.ndim else kl  # [B]
+  return {"objective": reconstruction - beta * kl, "elbo": reconstruction - kl,
+          "reconstruction": reconstruction, "kl": kl}
+
+
+def log_importance_weights(log_likelihood: jax.Array, log_prior: jax.Array,
+                           log_posterior: jax.Array) -> jax.Array:
+  """log w_s = log p(x|z_s) + log p(z_s) - log q(z_s|x) = log p(x, z_s) / q(z_s|x), [S, B]."""
+  return log_likelihood + log_prior - log_posterior
+
+
+def iwae_bound(log_likelihood: jax.Array, log_prior: jax.Array, log_posterior: jax.Array) -> jax.Array:
+  """The k-sample importance-weighted bound (Burda et al. 2016), [B]:
+
+    L_k(x) = log (1/k) sum_{s=1..k} p(x, z_s) / q(z_s|x),   z_s ~ q(z|x) i.i.d.,
+
+  computed as log-mean-exp of the log-weights over the sample axis. L_1 is the
+  ELBO; E[L_k] <= E[L_{k+1}] <= log p(x), and L_k -> log p(x) as k -> infinity.
+  Inputs [k, B] evaluated at the same samples.
+  """
+  log_w = log_importance_weights(log_likelihood, log_prior, log_posterior)  # [k, B]
+  return probability.log_mean_exp(log_w, axis=0)
+
+
+def _check_samples(num_samples: int) -> None:
+  if not isinstance(num_samples, int) or num_samples < 1:
+    raise ValueError(f"num_samples: expected a positive integer, got {num_samples!r}")

@@ -1,0 +1,50 @@
+"""The VAE family's per-shard update: one loss, every network stepped by its own optimizer.
+
+A loss function `loss_fn(params, model_state, batch, key) -> (loss, (metrics, model_state))`
+returns the global-batch mean loss (built with `parallel.global_mean`) and
+global-mean metrics; the update differentiates it with respect to all networks
+of `params` ({'encoder': ..., 'decoder': ...}) and applies each network's optax
+optimizer. Gradients of the replicated parameters come out of shard_map already
+reduced over the devices (see gen_jax.train.parallel), so no pmean follows.
+"""
+
+from typing import Callable
+
+import jax
+import optax
+
+from gen_jax.train.state import TrainState
+
+
+def apply_gradients(optimizers: dict, params: dict, opt_state: dict, grads: dict, names) -> tuple[dict, dict]:
+  """Step the networks `names` with their optimizers; the others keep their params and states."""
+  params, opt_state = dict(params), dict(opt_state)
+  for name in names:
+    updates, opt_state[name] = optimizers[name].update(grads[name], opt_state[name], params[name])
+    params[name] = optax.apply_updates(params[name], updates)
+  return params, opt_state
+
+
+def grad_norms(grads: dict) -> dict:
+  """{'grad_norm/<net>': ||g_net||_2} for every network of `grads`."""
+  return {f"grad_norm/{name}": optax.global_norm(g) for name, g in grads.items()}
+
+
+def init_opt_state(optimizers: dict, params: dict) -> dict:
+  """{net: optimizers[net].init(params[net])}."""
+  return {name: optimizers[name].init(params[name]) for name in params}
+
+
+def make_update(loss_fn: Callable, optimizers: dict) -> Callable:
+  """update(state, batch, key) -> (state, metrics) minimizing `loss_fn` over every network."""
+
+  def update(state: TrainState, batch: dict, key: jax.Array):
+    def objective(params):
+      return loss_fn(params, state.model_state, batch, key)
+
+    (loss, (metrics, model_state)), grads = jax.value_and_grad(objective, has_aux=True)(state.params)
+    params, opt_state = apply_gradients(optimizers, state.params, state.opt_state, grads, grads.keys())
+    metrics = {"loss": loss, **metrics, **grad_norms(grads)}
+    return state.replace(params=params, opt_state=opt_state, model_state=model_state), metrics
+
+  return update

@@ -1,0 +1,99 @@
+"""Assembling a VAE-family `Trainer` from a model and a loss, and checking the family's config fields."""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gen_jax.train.family import Trainer
+from gen_jax.train.optim import make_optimizer
+from gen_jax.train.state import create_state
+from gen_jax.vae import evaluation, objectives, plots, step
+from gen_jax.vae.latent import LatentModel
+
+
+def check_positive_int(value, field: str) -> int:
+  """value, or ValueError naming `field` unless it is a positive integer."""
+  if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    raise ValueError(f"{field}: expected a positive integer, got {value!r}")
+  return value
+
+
+def check_non_negative(value, field: str) -> float:
+  """value, or ValueError naming `field` unless it is a number >= 0."""
+  if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+    raise ValueError(f"{field}: expected a number >= 0, got {value!r}")
+  return float(value)
+
+
+def compute_dtype(config):
+  """The networks' computation dtype, from train.compute_dtype."""
+  return jnp.dtype(config.train.compute_dtype)
+
+
+def make_optimizers(optim_config, names, learning_rates: dict | None = None) -> dict:
+  """One Adam per network (optim.learning_rate unless `learning_rates` overrides it)."""
+  learning_rates = learning_rates or {}
+  return {name: make_optimizer(learning_rates.get(name, optim_config.learning_rate), optim_config.b1,
+                               optim_config.b2, optim_config.grad_clip) for name in names}
+
+
+def evaluation_params(state) -> dict:
+  """The EMA parameters when the engine keeps them, else the trained ones."""
+  return state.ema_params if state.ema_params else state.params
+
+
+def check_eval_config(eval_config) -> None:
+  """ValueError naming the field unless eval.iwae_k, eval.iwae_chunk, eval.batch_size are valid."""
+  evaluation.check_eval_sizes(eval_config.iwae_k, eval_config.iwae_chunk, eval_config.batch_size)
+
+
+def make_state(key, params: dict, optimizers: dict, model_state=None):
+  """create_state with one optimizer state per network."""
+  return create_state(params, step.init_opt_state(optimizers, params), model_state, key)
+
+
+def latent_trainer(config, spec, model: LatentModel, loss_fn, traversal_units: int = 8) -> Trainer:
+  """A Trainer for a LatentModel trained by `loss_fn` (see step.make_update) with one Adam per network.
+
+  evaluate() reports the importance-sampled NLL with eval.iwae_k samples, the
+  ELBO and its parts, and active units on the held-out split.
+  """
+  check_eval_config(config.eval)
+  optimizers = make_optimizers(config.optim, ("encoder", "decoder"))
+
+  def init(key):
+    return make_state(key, model.init(key), optimizers)
+
+  @functools.partial(jax.jit, static_argnums=2)
+  def sample(state, key, n):
+    return model.generate(evaluation_params(state), jax.random.split(key, n))
+
+  def save_pictures(state, key, directory, step_number, data):
+    params = evaluation_params(state)
+    encode = jax.jit(lambda x: model.code(params, x))
+    decode = jax.jit(lambda z: model.decode_mean(params, z))
+    generate = lambda n: sample(state, key, n)
+    return plots.save_latent_pictures(encode, decode, generate, directory, step_number, data, spec.value_range,
+                                      traversal_units)
+
+  def evaluate(state, data, key):
+    if data.test is None:
+      raise ValueError(f"data.name: {spec.name!r} has no held-out split to evaluate on")
+    x = np.asarray(data.test["x"])
+    if model.likelihood == "bernoulli":
+      x = evaluation.bernoulli_ready(x, config.eval.seed)
+    return evaluation.evaluate_latent_model(model, evaluation_params(state), x, key, config.eval.iwae_k,
+                                            config.eval.iwae_chunk, config.eval.batch_size)
+
+  return Trainer(init=init, update=step.make_update(loss_fn, optimizers), sample=sample,
+                 save_pictures=save_pictures, evaluate=evaluate)
+
+
+def check_likelihood_data(likelihood: str, spec) -> None:
+  """ValueError unless a Bernoulli decoder gets binarized data in [0, 1]."""
+  objectives.check_likelihood(likelihood)
+  if likelihood == "bernoulli" and (not spec.binarized or tuple(spec.value_range) != (0.0, 1.0)):
+    raise ValueError("objective.likelihood: 'bernoulli' needs binary data: set data.binarize='static' or "
+                     "'dynamic' and data.scale='0_1' (or use a Gaussian likelihood)")

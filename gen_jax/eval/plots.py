@@ -85,7 +85,7 @@ def save_scatter(points, path: str, reference=None, centres=None, title: str | N
     axes.set_xlim(*limits)
     axes.set_ylim(*limits)
   axes.set_aspect("equal")
-  axes.legend(loc="upper right", fontsize=6, markerscale=3)
+  axes.legend(loc="upper right", fontsize=6)
   if title:
     axes.set_title(title, fontsize=9)
   figure.tight_layout()

@@ -102,3 +102,23 @@ def discriminator_loss(real_logits: jax.Array, fake_logits: jax.Array, kind: str
 def generator_loss(fake_logits: jax.Array, kind: str) -> jax.Array:
   """Per-example generator loss [B] of objective `kind` (see the module table)."""
   return LOSSES[check_kind(kind)][1](jnp.asarray(fake_logits))
+
+
+def info_code_loss(q_outputs: jax.Array, category: jax.Array, continuous: jax.Array) -> jax.Array:
+  """InfoGAN's variational mutual-information term (Chen et al., 2016), per example [B].
+
+  With Q(c | x) a categorical over K codes (logits q[:, :K]) times a unit-variance
+  Gaussian over L continuous codes (means q[:, K:]), the loss is
+  -log Q(c | G(z, c)) up to a constant: cross_entropy(q[:, :K], c_cat) + (1/2) ||q[:, K:] - c_cont||^2.
+  Minimizing it maximizes the lower bound L_I = E[log Q(c | G(z, c))] + H(c) on I(c; G(z, c)).
+  `q_outputs` [B, K + L], `category` [B] int, `continuous` [B, L].
+  """
+  num_continuous = continuous.shape[-1]
+  num_categories = q_outputs.shape[-1] - num_continuous
+  if num_categories < 1 or category.shape != q_outputs.shape[:1]:
+    raise ValueError(f"q_outputs, category, continuous: expected [B, K + L], [B], [B, L] with K >= 1, got "
+                     f"{q_outputs.shape}, {category.shape}, {continuous.shape}")
+  logits, means = q_outputs[:, :num_categories], q_outputs[:, num_categories:]
+  log_q = jax.nn.log_softmax(logits)
+  cross_entropy = -jnp.take_along_axis(log_q, category[:, None], axis=1)[:, 0]
+  return cross_entropy + 0.5 * jnp.sum(jnp.square(means - continuous), axis=-1)

@@ -1,0 +1,45 @@
+"""The GAN family's fields on top of configs/default.py; every GAN experiment file starts here.
+
+Not an experiment by itself: the defaults are the 2-D benchmark's networks
+(generator 4 x 400 ReLU + BatchNorm, z ~ N(0, I_2); discriminator 3 x 200
+maxout with 5 pieces) with the non-saturating loss on ring8.
+"""
+
+from configs import default
+
+
+def get_config():
+  c = default.get_config()
+  c.model.name = "gan"                     # 'gan', 'cgan', 'infogan', 'aae'
+  c.model.latent_dim = 2                   # z ~ N(0, I); the AAE's code size
+  c.model.generator_hidden = (400, 400, 400, 400)   # 2-D generator / decoder (and AAE encoder) widths
+  c.model.generator_batch_norm = True
+  c.model.discriminator_hidden = (200, 200, 200)    # 2-D (and AAE latent) discriminator widths
+  c.model.maxout_pieces = 5
+  c.model.features = 32                    # DCGAN base width (images)
+  c.model.spectral_norm = False            # spectral normalization of every discriminator layer
+  c.model.num_categories = 10              # InfoGAN categorical code
+  c.model.num_continuous = 2               # InfoGAN continuous codes ~ U(-1, 1)
+
+  c.objective.loss = "non_saturating"      # see gen_jax.gan.losses.LOSSES
+  c.objective.gradient_penalty = 0.0       # WGAN-GP lambda
+  c.objective.r1 = 0.0                     # R1 gamma (penalty gamma / 2 * ||grad D(x)||^2)
+  c.objective.clip = 0.0                   # WGAN weight clipping bound (0 = off)
+  c.objective.n_critic = 1                 # discriminator updates per generator update
+  c.objective.pack = 1                     # PacGAN pack size m
+  c.objective.info_weight = 1.0            # InfoGAN lambda
+  c.objective.adversarial_weight = 1.0     # AAE: weight of the encoder's adversarial loss
+
+  c.optim.learning_rate = 1e-4             # generator (AAE: encoder and decoder)
+  c.optim.discriminator_learning_rate = 0.0  # 0 = optim.learning_rate; differ for TTUR
+  c.optim.b1 = 0.5
+  c.optim.b2 = 0.999
+
+  c.data.batch_size = 100
+  c.data.fresh_samples = True
+  c.train.num_steps = 5000
+  c.train.steps_per_jit = 100
+  c.train.log_every = 500
+  c.train.eval_every = 1000
+  c.train.checkpoint_every = 5000
+  return c

@@ -1,0 +1,91 @@
+"""The GAN family's networks: conditioning wrappers around the shared MLP and DCGAN bodies.
+
+* `MaxoutMLP`: the 2-D benchmark's discriminator body (VEEGAN/PacGAN: 3 x 200
+  LinearMaxout units with 5 pieces), h <- max_j (W_j h + b_j).
+* `Generator`: x = body([z, onehot(y)]) (the labels only for a conditional GAN).
+* `Discriminator`: features h = body(x); logit = w.h + b (+ embed(y).h, the
+  projection discriminator of Miyato & Koyama (2018), for a conditional GAN);
+  optionally InfoGAN's head Q(c | x) = Dense(lrelu(Dense(h))) on the same features.
+"""
+
+from typing import Callable, Sequence
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class MaxoutMLP(nn.Module):
+  """h_{l+1} = max_j (W_{l,j} h_l + b_{l,j}) over `pieces` linear pieces, per hidden width: [B, D] -> [B, hidden[-1]].
+
+  Attributes:
+    hidden: widths of the maxout layers.
+    pieces: linear pieces per unit.
+    dense: linear layer factory (e.g. spectrally normalized nn.Dense).
+    dtype: computation dtype.
+  """
+
+  hidden: Sequence[int]
+  pieces: int = 5
+  dense: Callable[..., nn.Module] = nn.Dense
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, x: jax.Array, train: bool = True) -> jax.Array:
+    del train  # no batch statistics
+    h = x.astype(self.dtype)
+    for width in self.hidden:
+      h = self.dense(width * self.pieces, dtype=self.dtype)(h)                  # [B, width * pieces]
+      h = jnp.max(h.reshape(h.shape[0], width, self.pieces), axis=-1)          # [B, width]
+    return h
+
+
+class Generator(nn.Module):
+  """x = body(concat(z, onehot(labels))): [B, Z] (+ labels [B]) -> [B, *example_shape].
+
+  Attributes:
+    body: network from the input vector to an example, called as body(v, train=train).
+    num_classes: > 0 for a conditional generator (labels required), else 0.
+  """
+
+  body: nn.Module
+  num_classes: int = 0
+
+  @nn.compact
+  def __call__(self, z: jax.Array, labels: jax.Array | None = None, train: bool = True) -> jax.Array:
+    if self.num_classes:
+      z = jnp.concatenate([z, jax.nn.one_hot(labels, self.num_classes, dtype=z.dtype)], axis=-1)
+    return self.body(z, train=train)
+
+
+class Discriminator(nn.Module):
+  """(logits [B] float32, Q outputs [B, num_codes] float32 or None) for inputs [B, ...].
+
+  Attributes:
+    body: network from an input to a flat feature vector [B, F].
+    num_classes: > 0 adds the projection term embed(y).h (labels required).
+    num_codes: > 0 adds InfoGAN's Q head with that many outputs.
+    q_hidden: width of the Q head's hidden layer.
+    dense: linear layer factory for the output heads (spectral norm when the body has it).
+    dtype: computation dtype.
+  """
+
+  body: nn.Module
+  num_classes: int = 0
+  num_codes: int = 0
+  q_hidden: int = 128
+  dense: Callable[..., nn.Module] = nn.Dense
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, x: jax.Array, labels: jax.Array | None = None, train: bool = True):
+    h = self.body(x, train=train)                                               # [B, F]
+    logits = self.dense(1, dtype=self.dtype)(h)[:, 0]                          # [B]
+    if self.num_classes:
+      embedding = nn.Embed(self.num_classes, h.shape[-1], dtype=self.dtype)(labels)  # [B, F]
+      logits = logits + jnp.sum(embedding * h, axis=-1)
+    q = None
+    if self.num_codes:
+      q = nn.leaky_relu(nn.Dense(self.q_hidden, dtype=self.dtype)(h), 0.2)
+      q = nn.Dense(self.num_codes, dtype=self.dtype)(q).astype(jnp.float32)    # [B, num_codes]
+    return logits.astype(jnp.float32), q

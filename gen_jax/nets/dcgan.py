@@ -1,0 +1,99 @@
+"""DCGAN networks (Radford et al., 2016): strided (transposed) convolutions, BatchNorm in the generator.
+
+`DCGANGenerator` maps a vector [B, Z] to images [B, H, W, C]: a dense layer to
+an s x s x (f 2^(k-1)) map, then k stride-2 transposed convolutions halving the
+width and doubling the size (BatchNorm + ReLU), a final 3x3 convolution to C
+channels and an output squashing. `DCGANEncoder` mirrors it: k stride-2
+convolutions (LeakyReLU 0.2) from images to a flat feature vector, the body of
+the DCGAN discriminator and of the AAE encoder. Sizes H = s 2^k with
+3 <= s <= 7: 8 (4 * 2), 16, 28 (7 * 4), 32, 64, ...
+"""
+
+import math
+from typing import Callable
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+OUTPUT_ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
+    "tanh": jnp.tanh,            # images in [-1, 1]
+    "sigmoid": jax.nn.sigmoid,   # images in [0, 1]
+    "none": lambda x: x,
+}
+
+
+def upsampling_plan(size: int) -> tuple[int, int]:
+  """(s, k) with size = s * 2^k, 3 <= s <= 7 and k >= 1 as large as possible.
+
+  ValueError naming `size` when no such split exists (e.g. odd sizes).
+  """
+  k = 0
+  while size % 2 ** (k + 1) == 0 and size // 2 ** (k + 1) >= 3:
+    k += 1
+  if k == 0 or not 3 <= size // 2 ** k <= 7:
+    raise ValueError(f"size: expected an image size s * 2^k with 3 <= s <= 7 and k >= 1 "
+                     f"(8, 16, 28, 32, 64, ...), got {size}")
+  return size // 2 ** k, k
+
+
+class DCGANGenerator(nn.Module):
+  """z [B, Z] -> images [B, H, W, C] (H = W = image_shape[0]).
+
+  Attributes:
+    image_shape: (H, W, C) with H == W (see `upsampling_plan`).
+    features: channels of the last transposed convolution; the first has features * 2^(k-1).
+    output: 'tanh', 'sigmoid' or 'none' (see OUTPUT_ACTIVATIONS).
+    axis_name: mesh axis of BatchNorm's global-batch statistics in training.
+    dtype: computation dtype (parameters stay float32).
+  """
+
+  image_shape: tuple[int, int, int]
+  features: int = 64
+  output: str = "tanh"
+  axis_name: str | None = None
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, z: jax.Array, train: bool = True) -> jax.Array:
+    height, width, channels = self.image_shape
+    if height != width:
+      raise ValueError(f"image_shape: expected square images, got {self.image_shape}")
+    if self.output not in OUTPUT_ACTIVATIONS:
+      raise ValueError(f"output: unknown {self.output!r}; expected one of {sorted(OUTPUT_ACTIVATIONS)}")
+    start, ups = upsampling_plan(height)
+    norm = lambda h: nn.BatchNorm(use_running_average=not train, axis_name=self.axis_name if train else None,
+                                  dtype=self.dtype)(h)
+    width_0 = self.features * 2 ** (ups - 1)
+    h = nn.Dense(start * start * width_0, dtype=self.dtype)(z)
+    h = nn.relu(norm(h.reshape(z.shape[0], start, start, width_0)))          # [B, s, s, f 2^(k-1)]
+    for i in reversed(range(ups)):
+      h = nn.ConvTranspose(self.features * 2 ** max(i - 1, 0), (4, 4), strides=(2, 2), padding="SAME",
+                           dtype=self.dtype)(h)
+      h = nn.relu(norm(h))                                                     # size doubles
+    h = nn.Conv(channels, (3, 3), padding="SAME", dtype=self.dtype)(h)       # [B, H, W, C]
+    return OUTPUT_ACTIVATIONS[self.output](h.astype(jnp.float32))
+
+
+class DCGANEncoder(nn.Module):
+  """images [B, H, W, C] -> features [B, s * s * f 2^(k-1)], the mirror of DCGANGenerator.
+
+  Attributes:
+    features: channels of the first convolution, doubled by each later one.
+    conv: convolution factory (e.g. spectrally normalized nn.Conv).
+    dtype: computation dtype.
+  """
+
+  features: int = 64
+  conv: Callable[..., nn.Module] = nn.Conv
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, x: jax.Array, train: bool = True) -> jax.Array:
+    del train  # no batch statistics: the encoder treats examples independently
+    _, ups = upsampling_plan(x.shape[1])
+    h = x.astype(self.dtype)
+    for i in range(ups):
+      h = nn.leaky_relu(self.conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
+                                  dtype=self.dtype)(h), 0.2)
+    return h.reshape(h.shape[0], math.prod(h.shape[1:]))

@@ -89,13 +89,20 @@ def sample_discrete(key, probs, shape=None):
     probs = probs.astype(jnp.float32)
   if probs.ndim < 1 or probs.shape[-1] == 0:
     raise ValueError(f"probs: expected shape [..., K] with K >= 1, got {probs.shape}")
-  batch_shape, k = probs.shape[:-1], probs.shape[-1]
+  batch_shape = probs.shape[:-1]
   shape = batch_shape if shape is None else tuple(shape)
   if len(shape) < len(batch_shape) or shape[len(shape) - len(batch_shape):] != batch_shape:
     raise ValueError(f"shape: expected a shape ending with the batch shape {batch_shape}, got {shape}")
   value = _concrete(probs)
   if value is not None:
     _check_weights(value)
+  return _draw_discrete(key, probs, shape)
+
+
+@jax.jit(static_argnums=2)
+def _draw_discrete(key, probs, shape: tuple[int, ...]):
+  """sample_discrete after validation: one compiled search per (shape, K), eager calls included."""
+  batch_shape, k = probs.shape[:-1], probs.shape[-1]
   cdf = _zero_safe_cdf(probs)  # [..., K]
   total = cdf[..., -1]  # [...]
   u = jax.random.uniform(key, shape, cdf.dtype) * total
@@ -124,8 +131,9 @@ def tabulated_inverse_cdf(pdf: Callable, low, high, num_points: int = 4097) -> C
   Tabulates F on a uniform grid x_0 = low < ... < x_{n-1} = high by the trapezoid rule,
   F_j = sum_{m<=j} (pdf(x_{m-1}) + pdf(x_m)) / 2 * dx, normalised so F_{n-1} = 1, and
   returns u -> x_{j-1} + (u - F_{j-1}) / (F_j - F_{j-1}) * dx with j the first index
-  where F_j > u: piecewise-linear and monotone, it skips flat stretches where pdf = 0
-  (their mass is zero), maps u = 0 to the start of the support and u = 1 to its end.
+  where F_j > u (j capped at the first index where F_j = 1): piecewise-linear and monotone,
+  it skips flat stretches where pdf = 0 (a u at a plateau of F maps to the plateau's right
+  end), maps u = 0 to the start of the support and u = 1 to its end.
 
   `pdf` maps an array of points to densities. ValueError for num_points < 2, low >= high,
   or (when its values are concrete) a negative, non-finite or all-zero density.
@@ -145,9 +153,11 @@ def tabulated_inverse_cdf(pdf: Callable, low, high, num_points: int = 4097) -> C
   cdf = jnp.concatenate([jnp.zeros(1, areas.dtype), jnp.cumsum(areas)])  # [n]
   cdf = jax.lax.cummax(cdf / cdf[-1])
 
+  support_end = jnp.maximum(jnp.searchsorted(cdf, 1.0, side="left"), 1)  # first j with F_j = 1
+
+  @jax.jit
   def inverse_cdf(u):
-    u = jnp.asarray(u)
-    j = jnp.clip(jnp.searchsorted(cdf, u, side="right"), 1, num_points - 1)
+    j = jnp.clip(jnp.searchsorted(cdf, u, side="right"), 1, support_end)
     lower, upper = cdf[j - 1], cdf[j]
     rise = upper - lower
     fraction = jnp.where(rise > 0, (u - lower) / jnp.where(rise > 0, rise, 1.0), 1.0)

@@ -1,0 +1,56 @@
+"""1 device vs 4 fake devices, and two processes on 127.0.0.1 vs one 4-device process."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def worker(*args, devices: int):
+  env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}",
+         "JAX_PLATFORMS": "cpu"}
+  return subprocess.Popen([sys.executable, os.path.join(HERE, "parallel_worker.py"), *args], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish(proc, timeout=300):
+  out, _ = proc.communicate(timeout=timeout)
+  assert proc.returncode == 0, out[-3000:]
+
+
+def params_of(npz, prefix=""):
+  return [npz[k] for k in sorted((k for k in npz.files if k.startswith(prefix) and k[len(prefix):].isdigit()),
+                                 key=lambda k: int(k[len(prefix):]))]
+
+
+def test_one_device_equals_four_devices_on_the_same_global_batch(tmp_path):
+  finish(worker("devices", str(tmp_path / "out.npz"), str(tmp_path), devices=4))
+  result = np.load(tmp_path / "out.npz")
+  one, four = params_of(result, "d1_"), params_of(result, "d4_")
+  assert len(one) == len(four) > 0
+  for a, b in zip(one, four):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+  assert "data.batch_size" in str(result["indivisible_error"]) and "4" in str(result["indivisible_error"])
+
+
+def free_port() -> int:
+  with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    return s.getsockname()[1]
+
+
+def test_two_processes_match_one_process_with_four_devices(tmp_path):
+  port = str(free_port())
+  procs = [worker("process", str(tmp_path / "multi.npz"), str(tmp_path / "multi"), str(i), port, devices=2)
+           for i in range(2)]
+  single = worker("devices", str(tmp_path / "single.npz"), str(tmp_path / "single"), devices=4)
+  for proc in procs + [single]:
+    finish(proc)
+  multi = np.load(tmp_path / "multi.npz")
+  assert int(multi["device_count"]) == 4
+  for a, b in zip(params_of(multi), params_of(np.load(tmp_path / "single.npz"), "d4_"), strict=True):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

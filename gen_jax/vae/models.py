@@ -25,7 +25,7 @@ from gen_jax.vae.hierarchical import HierarchicalDecoder, HierarchicalEncoder, c
 from gen_jax.vae.latent import LatentModel
 from gen_jax.vae.networks import check_arch
 from gen_jax.vae.trainer import (check_likelihood_data, check_non_negative, check_positive_int, compute_dtype,
-                                 latent_trainer)
+                                 likelihood_trainer)
 
 KL_FORMS = ("analytic", "monte_carlo")
 
@@ -114,7 +114,7 @@ def build_vae(config, spec):
   """VAE / beta-VAE / IWAE with Gaussian latents (1 or more layers), MLP or conv bodies."""
   model = latent_model(config, spec, hierarchical_encoder(config, spec))
   single = len(model.decoder.latent_dims) == 1
-  return latent_trainer(config, spec, model, vae_loss(model, config.objective, closed_form_allowed=single))
+  return likelihood_trainer(config, spec, model, vae_loss(model, config.objective, closed_form_allowed=single))
 
 
 @register_model("hvae")
@@ -123,11 +123,11 @@ def build_hvae(config, spec):
   if len(config.model.latent_dims) < 2:
     raise ValueError(f"model.latent_dims: 'hvae' needs T >= 2 stochastic layers, got {tuple(config.model.latent_dims)}")
   model = latent_model(config, spec, hierarchical_encoder(config, spec))
-  return latent_trainer(config, spec, model, vae_loss(model, config.objective, closed_form_allowed=False))
+  return likelihood_trainer(config, spec, model, vae_loss(model, config.objective, closed_form_allowed=False))
 
 
 @register_model("nfvae")
 def build_nfvae(config, spec):
   """VAE whose Gaussian posterior is transformed by planar or inverse autoregressive flows."""
   model = latent_model(config, spec, flow_encoder(config, spec))
-  return latent_trainer(config, spec, model, vae_loss(model, config.objective, closed_form_allowed=False))
+  return likelihood_trainer(config, spec, model, vae_loss(model, config.objective, closed_form_allowed=False))

@@ -143,3 +143,32 @@ def iwae_bound(log_likelihood: jax.Array, log_prior: jax.Array, log_posterior: j
 def _check_samples(num_samples: int) -> None:
   if not isinstance(num_samples, int) or num_samples < 1:
     raise ValueError(f"num_samples: expected a positive integer, got {num_samples!r}")
+
+
+# Kernel scales of the WAE reference implementation (Tolstikhin et al. 2018): C = 2 D s for each s.
+IMQ_SCALES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def imq_kernel(a: jax.Array, b: jax.Array, scales=IMQ_SCALES) -> jax.Array:
+  """Inverse multiquadratic kernel summed over scales, [N, M]:
+
+    k(a, b) = sum_s C_s / (C_s + ||a - b||^2),   C_s = 2 D s   (D = a.shape[-1], prior variance 1).
+  """
+  sq_dist = jnp.sum(jnp.square(a[:, None, :] - b[None, :, :]), axis=-1)  # [N, M]
+  d = a.shape[-1]
+  return sum(2.0 * d * s / (2.0 * d * s + sq_dist) for s in scales)
+
+
+def mmd_imq(z_q: jax.Array, z_p: jax.Array, scales=IMQ_SCALES) -> jax.Array:
+  """Unbiased estimate of MMD^2 between the samples z_q [N, D] and z_p [N, D] (scalar):
+
+    MMD^2 = 1/(N(N-1)) sum_{i != j} [k(q_i, q_j) + k(p_i, p_j)] - 2/N^2 sum_{i, j} k(q_i, p_j),
+
+  with the IMQ kernel (WAE-MMD, Tolstikhin et al. 2018, Algorithm 2).
+  """
+  n = z_q.shape[0]
+  if n < 2 or z_p.shape != z_q.shape:
+    raise ValueError(f"z_p: expected the shape of z_q {z_q.shape} with N >= 2, got {z_p.shape}")
+  off_diagonal = 1.0 - jnp.eye(n)
+  within = jnp.sum((imq_kernel(z_q, z_q, scales) + imq_kernel(z_p, z_p, scales)) * off_diagonal) / (n * (n - 1))
+  return within - 2.0 * jnp.mean(imq_kernel(z_q, z_p, scales))

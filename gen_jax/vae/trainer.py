@@ -54,17 +54,18 @@ def make_state(key, params: dict, optimizers: dict, model_state=None):
   return create_state(params, step.init_opt_state(optimizers, params), model_state, key)
 
 
-def latent_trainer(config, spec, model: LatentModel, loss_fn, traversal_units: int = 8) -> Trainer:
-  """A Trainer for a LatentModel trained by `loss_fn` (see step.make_update) with one Adam per network.
+def latent_trainer(config, spec, model: LatentModel, init_params, update, optimizers: dict,
+                   traversal_units: int = 8) -> Trainer:
+  """A Trainer for a LatentModel: `init_params(key) -> params` (networks of `optimizers`), `update`
+  as the engine calls it; sampling, pictures and evaluation from the model.
 
   evaluate() reports the importance-sampled NLL with eval.iwae_k samples, the
   ELBO and its parts, and active units on the held-out split.
   """
   check_eval_config(config.eval)
-  optimizers = make_optimizers(config.optim, ("encoder", "decoder"))
 
   def init(key):
-    return make_state(key, model.init(key), optimizers)
+    return make_state(key, init_params(key), optimizers)
 
   @functools.partial(jax.jit, static_argnums=2)
   def sample(state, key, n):
@@ -87,8 +88,13 @@ def latent_trainer(config, spec, model: LatentModel, loss_fn, traversal_units: i
     return evaluation.evaluate_latent_model(model, evaluation_params(state), x, key, config.eval.iwae_k,
                                             config.eval.iwae_chunk, config.eval.batch_size)
 
-  return Trainer(init=init, update=step.make_update(loss_fn, optimizers), sample=sample,
-                 save_pictures=save_pictures, evaluate=evaluate)
+  return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate)
+
+
+def likelihood_trainer(config, spec, model: LatentModel, loss_fn) -> Trainer:
+  """latent_trainer for a model whose encoder and decoder minimize one loss (one Adam each)."""
+  optimizers = make_optimizers(config.optim, ("encoder", "decoder"))
+  return latent_trainer(config, spec, model, model.init, step.make_update(loss_fn, optimizers), optimizers)
 
 
 def check_likelihood_data(likelihood: str, spec) -> None:

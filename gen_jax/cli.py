@@ -9,7 +9,7 @@ to see the full traceback instead.
 import os
 import sys
 
-from absl import app, flags
+from absl import app, flags, logging
 
 EXIT_USAGE = 2
 EXIT_NONFINITE = 3
@@ -45,6 +45,7 @@ def run(main):
   from gen_jax.train.loop import NonFiniteError  # pylint: disable=import-outside-toplevel
 
   def guarded(argv):
+    logging.set_verbosity(logging.WARNING)  # keep orbax's INFO lines off the console
     if os.environ.get("GEN_JAX_TRACEBACK"):
       return main(argv)
     try:

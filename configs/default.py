@@ -48,6 +48,7 @@ def get_config() -> ml_collections.ConfigDict:
   c.train.num_devices = 0          # 0 = all devices of all processes
   c.train.on_nonfinite = "stop"    # 'stop' or 'rollback'
   c.train.max_rollbacks = 3
+  c.train.allow_config_change = False  # resume a workdir whose stored model/objective/data config differs
   c.train.compute_dtype = "float32"  # or 'bfloat16' (params stay float32)
   c.train.distributed = False      # call jax.distributed.initialize() first
   c.train.progress = True

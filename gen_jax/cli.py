@@ -1,9 +1,10 @@
 """What every script shares: absl flag parsing and one-line errors with exit code 2.
 
 A mistake of the user's (unknown or malformed flag, unknown config name, a
-missing file, an invalid config field) prints ONE line on stderr and exits with
-code 2; a training run that diverges exits with code 3. Set GEN_JAX_TRACEBACK=1
-to see the full traceback instead.
+missing file, an invalid config field) or a workdir that cannot hold the run
+(unwritable, full disk, a failed save, no usable checkpoint) prints ONE line on
+stderr and exits with code 2; a training run that diverges exits with code 3.
+Set GEN_JAX_TRACEBACK=1 to see the full traceback instead.
 """
 
 import os
@@ -42,7 +43,7 @@ def _parse_flags(argv):
 
 def run(main):
   """app.run(main) with user errors turned into one line and exit code 2 (3 for divergence)."""
-  from gen_jax.train.loop import NonFiniteError  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.safety import NonFiniteError, WorkdirError  # pylint: disable=import-outside-toplevel
 
   def guarded(argv):
     logging.set_verbosity(logging.WARNING)  # keep orbax's INFO lines off the console
@@ -50,7 +51,7 @@ def run(main):
       return main(argv)
     try:
       return main(argv)
-    except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
+    except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError, WorkdirError) as e:
       fail(e)
     except NonFiniteError as e:
       fail(e, EXIT_NONFINITE)

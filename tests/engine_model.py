@@ -2,6 +2,11 @@
 
 loss = global mean of ||f(x + 0.1 eps) - x||^2, eps ~ N(0, I) drawn per example.
 Importing this module registers it as model 'engine_test'.
+
+Divergence on marked examples, for the reliability tests: with
+objective.nonfinite_above = a > 0, a step whose global batch holds an example
+with max_i |x_i| > a reports a NaN loss (objective.nonfinite_quantity='loss')
+or NaN gradients (='grad', the loss stays finite).
 """
 
 import flax.linen as nn
@@ -41,6 +46,11 @@ def build(config, spec):
   # Adam would normalize into full-size steps that differ between device counts.
   tx = optax.sgd(config.optim.learning_rate)
   scale = config.objective.get("loss_scale", 1.0)
+  nonfinite_above = config.objective.get("nonfinite_above", 0.0)
+  nonfinite_quantity = config.objective.get("nonfinite_quantity", "loss")
+  if nonfinite_quantity not in ("loss", "grad"):
+    raise ValueError(f"objective.nonfinite_quantity: unknown {nonfinite_quantity!r}; expected one of "
+                     "['loss', 'grad']")
 
   def init(key):
     variables = net.init(key, jnp.zeros((2,) + spec.example_shape), train=False)
@@ -57,6 +67,12 @@ def build(config, spec):
       return scale * parallel.global_mean(jnp.sum((y - x) ** 2, -1)), new_vars["batch_stats"]
 
     (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params["net"])
+    if nonfinite_above > 0:
+      marked = jax.lax.pmax(jnp.max(jnp.abs(x)), parallel.AXIS) > nonfinite_above
+      if nonfinite_quantity == "loss":
+        loss = jnp.where(marked, jnp.nan, loss)
+      else:
+        grads = jax.tree.map(lambda g: jnp.where(marked, jnp.nan, g), grads)
     updates, opt = tx.update(grads, state.opt_state["net"], state.params["net"])
     new_state = state.replace(params={"net": optax.apply_updates(state.params["net"], updates)},
                               opt_state={"net": opt}, model_state={"net": stats})

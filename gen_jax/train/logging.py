@@ -1,11 +1,21 @@
-"""One metrics writer on process 0: DIR/metrics.jsonl plus TensorBoard event files."""
+"""One metrics writer on process 0: DIR/metrics.jsonl plus TensorBoard event files.
+
+metrics.jsonl holds one JSON object per line: the hyper-parameters at step 0,
+scalars at log steps, and events ({"step", "event", "message"}: start/resume,
+checkpoint fallbacks, rollbacks, stops). A run killed mid-write may leave a
+partial last line; the next start ends it with a newline, and `read_metrics`
+skips lines that do not parse. After a resume, steps between the last
+checkpoint and the kill appear twice: take the last record of a step.
+"""
 
 import json
 import os
+import sys
 import time
 
 import jax
 import numpy as np
+import tqdm
 
 
 def _to_python(value):
@@ -25,7 +35,10 @@ class MetricsWriter:
     self._file = None
     if self.enabled:
       os.makedirs(workdir, exist_ok=True)
-      self._file = open(os.path.join(workdir, "metrics.jsonl"), "a", encoding="utf-8")
+      path = os.path.join(workdir, "metrics.jsonl")
+      self._file = open(path, "a", encoding="utf-8")
+      if _ends_mid_line(path):
+        self._file.write("\n")
       from tensorboardX import SummaryWriter  # pylint: disable=import-outside-toplevel
       self._tb = SummaryWriter(os.path.join(workdir, "tensorboard"))
 
@@ -45,6 +58,15 @@ class MetricsWriter:
       if name not in ("step", "wall_time") and isinstance(value, (int, float)):
         self._tb.add_scalar(name, value, step)
 
+  def write_event(self, step: int, event: str, message: str, stream=sys.stdout):
+    """Record {"step", "event", "message"} and print `message` as one line on `stream` (None: don't)."""
+    if not self.enabled:
+      return
+    if stream is not None:
+      tqdm.tqdm.write(message, file=stream)
+      stream.flush()
+    self._write_line({"step": int(step), "wall_time": time.time(), "event": event, "message": message})
+
   def _write_line(self, record: dict):
     self._file.write(json.dumps(record) + "\n")
     self._file.flush()
@@ -53,3 +75,24 @@ class MetricsWriter:
     if self.enabled:
       self._file.close()
       self._tb.close()
+
+
+def _ends_mid_line(path: str) -> bool:
+  with open(path, "rb") as f:
+    f.seek(0, os.SEEK_END)
+    if f.tell() == 0:
+      return False
+    f.seek(-1, os.SEEK_END)
+    return f.read(1) != b"\n"
+
+
+def read_metrics(workdir: str) -> list[dict]:
+  """The records of DIR/metrics.jsonl, in order, skipping lines a kill left unfinished."""
+  records = []
+  with open(os.path.join(workdir, "metrics.jsonl"), encoding="utf-8") as f:
+    for line in f:
+      try:
+        records.append(json.loads(line))
+      except json.JSONDecodeError:
+        continue
+  return records

@@ -4,20 +4,29 @@
 checkpoint in `workdir`. Workdir layout::
 
   DIR/config.json        the run's config (also stored inside every checkpoint)
-  DIR/checkpoints/<step> orbax checkpoints (TrainState + config), last `train.keep_checkpoints`
-  DIR/metrics.jsonl      one JSON object per log step (process 0)
+  DIR/checkpoints/<step> orbax checkpoints (TrainState + config + SHA-256), last `train.keep_checkpoints`
+  DIR/metrics.jsonl      one JSON object per log step and per event (process 0)
   DIR/tensorboard/       TensorBoard event files
   DIR/samples/           pictures written by the family at eval steps
+  DIR/unusable_checkpoints/<step>  corrupted checkpoints moved aside on resume
 
 The batch of update t is the data stream's batch number t + state.data_offset,
 a pure function of (seed, t), so a resumed run reads exactly the batches an
 uninterrupted one would, and reproduces its parameters bit for bit.
+
+Failures (see `safety`, `resume`, `checkpoint`): a non-finite update stops the
+run (NonFiniteError naming the step and quantity) or, with
+train.on_nonfinite='rollback', restores the last good checkpoint and reads on
+after the offending batch (the batches between the checkpoint and it are
+skipped too), at most train.max_rollbacks times. A failing save raises
+WorkdirError with its step; earlier checkpoints are never touched.
 """
 
 import concurrent.futures
+import contextlib
 import json
 import os
-import signal
+import sys
 import time
 
 import jax
@@ -27,14 +36,11 @@ import tqdm
 
 from gen_jax import data as gdata
 from gen_jax.data.pipeline import BatchStream
-from gen_jax.train import checkpoint, config_checks, parallel, registry
+from gen_jax.train import checkpoint, config_checks, parallel, registry, resume, safety
 from gen_jax.train.logging import MetricsWriter
+from gen_jax.train.safety import NonFiniteError, WorkdirError  # noqa: F401  (raised by train_and_evaluate)
 from gen_jax.train.state import TrainState
 from gen_jax.train.steps import make_train_step, pad_steps
-
-
-class NonFiniteError(RuntimeError):
-  """Training produced a non-finite loss, gradient norm or parameter."""
 
 
 class _Rollback(Exception):
@@ -104,30 +110,6 @@ def first_failure(metrics: dict) -> tuple[int, list[str]] | None:
   return index, bad or ["parameters"]
 
 
-class _StopFlag:
-  """Set by SIGTERM/SIGINT: the loop saves a checkpoint at the current step and returns."""
-
-  def __init__(self):
-    self.signum = None
-    self._previous = {}
-
-  def __enter__(self):
-    for sig in (signal.SIGTERM, signal.SIGINT):
-      try:
-        self._previous[sig] = signal.signal(sig, self._handle)
-      except ValueError:  # not the main thread: signals stay with the caller
-        pass
-    return self
-
-  def _handle(self, signum, frame):
-    del frame
-    self.signum = signum
-
-  def __exit__(self, *exc):
-    for sig, handler in self._previous.items():
-      signal.signal(sig, handler)
-
-
 def _write_config(workdir: str, config_dict: dict):
   if jax.process_index() == 0:
     path = os.path.join(workdir, "config.json")
@@ -136,118 +118,164 @@ def _write_config(workdir: str, config_dict: dict):
     os.replace(path + ".tmp", path)
 
 
-def _restore_or_init(manager, trainer, config, mesh, config_dict):
-  """The latest complete checkpoint's state (config checked) or a fresh one, on the mesh."""
-  fresh = parallel.put_replicated(initial_state(trainer, config), mesh)
-  steps = checkpoint.saved_steps(manager)
-  if not steps:
-    return fresh, False
-  stored = checkpoint.restore_config(manager, steps[-1])
-  differences = config_checks.model_differences(stored, config_dict)
-  if differences:
-    raise ValueError(f"{differences[0]}: the checkpoint in this workdir was trained with a different "
-                     f"model config (differing fields: {', '.join(differences)}); use a new --workdir")
-  return checkpoint.restore(manager, steps[-1], fresh), True
+def _check_workdir(workdir: str, state, keep: int):
+  """Fail before anything is written unless `workdir` is writable and has room for the checkpoints."""
+  existing = len(checkpoint.saved_steps_in(workdir))
+  safety.check_workdir(workdir, safety.required_free_bytes(safety.state_nbytes(state), keep, existing))
+
+
+def _fresh_state(trainer, config, mesh) -> TrainState:
+  return parallel.put_replicated(initial_state(trainer, config), mesh)
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> TrainState:
-  """Train (or resume) the run described by `config` in `workdir`; returns the final state."""
-  maybe_initialize_distributed(config)
-  mesh, dataset, trainer = build(config)
-  os.makedirs(workdir, exist_ok=True)
-  config_dict = config.to_dict()
-  manager = checkpoint.make_manager(workdir, config.train.keep_checkpoints)
-  state, resumed = _restore_or_init(manager, trainer, config, mesh, config_dict)
-  _write_config(workdir, config_dict)
-  writer = MetricsWriter(workdir)
-  if not resumed:
+  """Train (or resume) the run described by `config` in `workdir`; returns the final state.
+
+  Nothing in `workdir` is written before the config is validated, the workdir is
+  checked (writable, room for the checkpoints) and a resume is found consistent
+  with the stored config. SIGTERM/SIGINT save a checkpoint at the current step
+  and return early (state.step < train.num_steps).
+  """
+  with safety.StopFlag() as stop:
+    maybe_initialize_distributed(config)
+    mesh, dataset, trainer = build(config)
+    config_dict = config.to_dict()
+    fresh = _fresh_state(trainer, config, mesh)
+    _check_workdir(workdir, fresh, config.train.keep_checkpoints)
+    with contextlib.closing(checkpoint.make_manager(workdir, config.train.keep_checkpoints)) as manager:
+      start = resume.find_start(manager, workdir, fresh, config_dict, config.train.allow_config_change)
+      notes = resume.tidy(workdir, start)
+      _write_config(workdir, config_dict)
+      with contextlib.closing(MetricsWriter(workdir)) as writer:
+        _log_start(writer, start, notes, config_dict)
+        run = _Run(config, workdir, manager, writer, mesh, dataset, trainer, config_dict, stop)
+        return run.train(start.state)
+
+
+def _log_start(writer: MetricsWriter, start: resume.Start, notes: list[str], config_dict: dict):
+  for note in notes:
+    writer.write_event(start.step or 0, "checkpoint_fallback" if note.startswith("warning") else "cleanup",
+                       note, stream=sys.stderr if note.startswith("warning") else sys.stdout)
+  if start.config_changes:
+    writer.write_event(start.step, "config_change", f"warning: resuming step {start.step} with a changed "
+                       f"model config (allowed): {', '.join(start.config_changes)}", stream=sys.stderr)
+  if start.step is None:
     writer.write_hparams(config_dict)
-  stream = BatchStream(dataset, config.data.batch_size * trainer.batches_per_step, config.seed,
-                       process_index=jax.process_index(), process_count=jax.process_count(),
-                       binarize=config.data.binarize, fresh_samples=config.data.fresh_samples)
-  train_step = make_train_step(trainer, mesh, config.train.ema_decay)
-  rollbacks = 0
-  try:
-    with _StopFlag() as stop:
-      while True:
-        try:
-          return _run(config, workdir, state, train_step, stream, manager, writer, trainer, dataset, mesh,
-                      config_dict, stop)
-        except _Rollback as rb:
-          rollbacks += 1
-          if rollbacks > config.train.max_rollbacks:
-            raise NonFiniteError(f"train.max_rollbacks: {config.train.max_rollbacks} rollbacks used up; "
-                                 f"still non-finite at step {rb.failed_update + 1}") from None
-          state = _rolled_back_state(manager, trainer, config, mesh, rb.failed_update)
-  finally:
-    writer.close()
-    manager.close()
+    writer.write_event(0, "start", "starting from step 0", stream=None)
+  else:
+    writer.write_event(start.step, "resume", f"resuming from the checkpoint at step {start.step}")
 
 
-def _rolled_back_state(manager, trainer, config, mesh, failed_update: int) -> TrainState:
-  """The last good checkpoint (or the initial state), reading on after the offending batch."""
-  steps = checkpoint.saved_steps(manager)
-  fresh = parallel.put_replicated(initial_state(trainer, config), mesh)
-  state = checkpoint.restore(manager, steps[-1], fresh) if steps else fresh
-  offending_batch = failed_update + int(jax.device_get(state.data_offset))
-  new_offset = offending_batch + 1 - int(jax.device_get(state.step))
-  print(f"rollback: non-finite update at step {failed_update + 1}; restored step "
-        f"{int(jax.device_get(state.step))}, skipping to batch {offending_batch + 1}", flush=True)
-  return state.replace(data_offset=parallel.put_replicated(np.int32(new_offset), mesh))
+class _Run:
+  """One run's training: chunks of jitted steps, checks, logs, checkpoints, rollbacks, stops."""
 
+  def __init__(self, config, workdir, manager, writer, mesh, dataset, trainer, config_dict, stop):
+    self.config, self.workdir, self.manager, self.writer = config, workdir, manager, writer
+    self.mesh, self.dataset, self.trainer, self.config_dict, self.stop = mesh, dataset, trainer, config_dict, stop
+    self.stream = BatchStream(dataset, config.data.batch_size * trainer.batches_per_step, config.seed,
+                              process_index=jax.process_index(), process_count=jax.process_count(),
+                              binarize=config.data.binarize, fresh_samples=config.data.fresh_samples)
+    self.train_step = make_train_step(trainer, mesh, config.train.ema_decay)
 
-def _run(config, workdir, state, train_step, stream, manager, writer, trainer, dataset, mesh, config_dict,
-         stop) -> TrainState:
-  """Run updates from state.step to train.num_steps; raises _Rollback / NonFiniteError on divergence."""
-  t = config.train
-  start = int(jax.device_get(state.step))
-  offset = int(jax.device_get(state.data_offset))
-  schedule = chunk_schedule(start, t.num_steps, t.steps_per_jit, (t.log_every, t.checkpoint_every, t.eval_every))
-  progress = tqdm.tqdm(total=t.num_steps, initial=start, disable=not t.progress or jax.process_index() != 0,
-                       unit="step", dynamic_ncols=True)
-  last_log_time, last_log_step = time.time(), start
+  def train(self, state: TrainState) -> TrainState:
+    """Run to train.num_steps, rolling back up to train.max_rollbacks times when asked to."""
+    rollbacks = 0
+    while True:
+      try:
+        return self._run(state)
+      except _Rollback as rb:
+        rollbacks += 1
+        if rollbacks > self.config.train.max_rollbacks:
+          self._fail(safety.NonFiniteError, rb.failed_update + 1,
+                     f"train.max_rollbacks: {self.config.train.max_rollbacks} rollbacks used up; still "
+                     f"non-finite at step {rb.failed_update + 1}")
+        state = self._rolled_back_state(rb.failed_update)
 
-  def check(first, metrics):
+  def _fail(self, error_type, step: int, message: str):
+    """Record the failure in metrics.jsonl (the caller prints it) and raise it."""
+    self.writer.write_event(step, "failure", message, stream=None)
+    raise error_type(message)
+
+  def _rolled_back_state(self, failed_update: int) -> TrainState:
+    """The last good checkpoint (or the initial state), reading on after the offending batch."""
+    start = resume.find_start(self.manager, self.workdir, _fresh_state(self.trainer, self.config, self.mesh),
+                              self.config_dict, allow_config_change=True)
+    for note in resume.tidy(self.workdir, start):
+      self.writer.write_event(start.step or 0, "checkpoint_fallback", note, stream=sys.stderr)
+    state = start.state
+    step = int(jax.device_get(state.step))
+    offending_batch = failed_update + int(jax.device_get(state.data_offset))
+    self.writer.write_event(step, "rollback", f"rollback: non-finite update at step {failed_update + 1}; "
+                            f"restored step {step}, skipping to batch {offending_batch + 1}")
+    new_offset = np.int32(offending_batch + 1 - step)
+    return state.replace(data_offset=parallel.put_replicated(new_offset, self.mesh))
+
+  def _check(self, first: int, metrics: dict):
     failure = first_failure(metrics)
     if failure is None:
       return
     index, names = failure
     failed_update = first + index
-    if t.on_nonfinite == "rollback":
+    if self.config.train.on_nonfinite == "rollback":
       raise _Rollback(failed_update)
-    raise NonFiniteError(f"non-finite {', '.join(names)} at step {failed_update + 1}; stopped with the last "
-                         f"good checkpoint intact (see train.on_nonfinite)")
+    self._fail(safety.NonFiniteError, failed_update + 1,
+               f"non-finite {', '.join(names)} at step {failed_update + 1}; stopped with the last good "
+               f"checkpoint intact (see train.on_nonfinite)")
 
-  with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-    fetch = lambda chunk: pool.submit(stream.local_batches, chunk[0] + offset, chunk[1])
-    future = fetch(schedule[0]) if schedule else None
-    for i, (first, count) in enumerate(schedule):
-      batches, active = pad_steps(future.result(), count, t.steps_per_jit)
-      future = fetch(schedule[i + 1]) if i + 1 < len(schedule) else None
-      state, metrics = train_step(state, parallel.put_batch(batches, mesh, leading_axes=1),
-                                  parallel.put_replicated(active, mesh))
-      metrics = {k: v[:count] for k, v in jax.device_get(metrics).items()}
-      check(first, metrics)
-      step = first + count
-      progress.update(count)
-      if step % t.log_every == 0 or step == t.num_steps:
-        now = time.time()
-        scalars = {k: v[-1] for k, v in metrics.items() if k != "applied"}
-        scalars["steps_per_sec"] = (step - last_log_step) / max(now - last_log_time, 1e-9)
-        writer.write_scalars(step, scalars)
-        progress.set_postfix({k: f"{float(v):.4g}" for k, v in scalars.items() if "loss" in k})
-        last_log_time, last_log_step = now, step
-      stopping = stop.signum is not None
-      if step % t.checkpoint_every == 0 or step == t.num_steps or stopping:
-        checkpoint.save(manager, state, config_dict)
-      if (step % t.eval_every == 0 or step == t.num_steps) and jax.process_index() == 0:
-        trainer.save_pictures(jax.device_get(state), picture_key(config, step),
-                              os.path.join(workdir, "samples"), step, dataset)
-      if stopping:
-        progress.write(f"stopped by signal {stop.signum} at step {step}; checkpoint saved in {workdir}")
-        break
-  progress.close()
-  return state
+  def _save(self, state: TrainState, step: int):
+    try:
+      checkpoint.save(self.manager, state, self.config_dict)
+    except (safety.NonFiniteError, safety.WorkdirError) as e:
+      self._fail(type(e), step, str(e))
+
+  def _log(self, step: int, metrics: dict, timer: dict, progress):
+    now = time.time()
+    scalars = {k: v[-1] for k, v in metrics.items() if k != "applied"}
+    scalars["steps_per_sec"] = (step - timer["step"]) / max(now - timer["time"], 1e-9)
+    self.writer.write_scalars(step, scalars)
+    progress.set_postfix({k: f"{float(v):.4g}" for k, v in scalars.items() if "loss" in k})
+    timer.update(step=step, time=now)
+
+  def _run(self, state: TrainState) -> TrainState:
+    """Updates from state.step to train.num_steps; raises _Rollback / NonFiniteError on divergence."""
+    t, config = self.config.train, self.config
+    start = int(jax.device_get(state.step))
+    offset = int(jax.device_get(state.data_offset))
+    schedule = chunk_schedule(start, t.num_steps, t.steps_per_jit, (t.log_every, t.checkpoint_every, t.eval_every))
+    progress = tqdm.tqdm(total=t.num_steps, initial=start, disable=not t.progress or jax.process_index() != 0,
+                         unit="step", dynamic_ncols=True)
+    timer = {"step": start, "time": time.time()}
+    step, saved_step = start, start
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+      fetch = lambda chunk: pool.submit(self.stream.local_batches, chunk[0] + offset, chunk[1])
+      future = fetch(schedule[0]) if schedule else None
+      for i, (first, count) in enumerate(schedule):
+        if self.stop.signum is not None:
+          break
+        batches, active = pad_steps(future.result(), count, t.steps_per_jit)
+        future = fetch(schedule[i + 1]) if i + 1 < len(schedule) else None
+        state, metrics = self.train_step(state, parallel.put_batch(batches, self.mesh, leading_axes=1),
+                                         parallel.put_replicated(active, self.mesh))
+        metrics = {k: v[:count] for k, v in jax.device_get(metrics).items()}
+        self._check(first, metrics)
+        step = first + count
+        progress.update(count)
+        if step % t.log_every == 0 or step == t.num_steps:
+          self._log(step, metrics, timer, progress)
+        if step % t.checkpoint_every == 0 or step == t.num_steps:
+          self._save(state, step)
+          saved_step = step
+        if (step % t.eval_every == 0 or step == t.num_steps) and jax.process_index() == 0:
+          self.trainer.save_pictures(jax.device_get(state), picture_key(config, step),
+                                     os.path.join(self.workdir, "samples"), step, self.dataset)
+    progress.close()
+    if self.stop.signum is not None and step < t.num_steps:
+      if saved_step != step or not checkpoint.saved_steps(self.manager):
+        self._save(state, step)
+      self.writer.write_event(step, "stop", f"stopped by {self.stop.name} at step {step}; checkpoint saved "
+                              f"in {os.path.abspath(self.workdir)}; run the same command again to resume")
+    return state
 
 
 def load_config(workdir: str) -> ml_collections.ConfigDict:
@@ -261,20 +289,27 @@ def load_config(workdir: str) -> ml_collections.ConfigDict:
 
 
 def load_run(workdir: str, step: int | None = None):
-  """(config, trainer, dataset, state) of the run in `workdir`, at `step` (default: the latest)."""
+  """(config, trainer, dataset, state) of the run in `workdir`, at `step` (default: the newest usable).
+
+  Reads only. A corrupted newest checkpoint is skipped with a warning on stderr;
+  a corrupted `step` raises WorkdirError.
+  """
   config = load_config(workdir)
   dataset = gdata.load(config.data)
   trainer = registry.get_model(config.model.name)(config, dataset.spec)
-  manager = checkpoint.make_manager(workdir, config.train.keep_checkpoints)
-  try:
+  if not checkpoint.saved_steps_in(workdir):
+    raise FileNotFoundError(f"--workdir: no complete checkpoint in {checkpoint.checkpoint_dir(workdir)!r}")
+  target = initial_state(trainer, config)
+  with contextlib.closing(checkpoint.make_manager(workdir, config.train.keep_checkpoints, read_only=True)) as manager:
     steps = checkpoint.saved_steps(manager)
-    if not steps:
-      raise FileNotFoundError(f"--workdir: no complete checkpoint in {checkpoint.checkpoint_dir(workdir)!r}")
     if step is None:
-      step = steps[-1]
-    elif step not in steps:
+      start = resume.find_start(manager, workdir, target, config.to_dict(), allow_config_change=True)
+      for error in start.skipped:
+        sys.stderr.write(f"warning: {error}; evaluating step {start.step}\n")
+      return config, trainer, dataset, start.state
+    if step not in steps:
       raise ValueError(f"--step: no checkpoint at step {step}; saved steps are {steps}")
-    state = checkpoint.restore(manager, step, initial_state(trainer, config))
-  finally:
-    manager.close()
-  return config, trainer, dataset, state
+    try:
+      return config, trainer, dataset, checkpoint.restore(manager, step, target)
+    except checkpoint.UnusableCheckpoint as e:
+      raise WorkdirError(f"--step: {e}") from e

@@ -114,12 +114,45 @@ def split_planar_params(params: jax.Array, latent_dim: int, length: int):
   return params[..., :latent_dim], params[..., latent_dim:2 * latent_dim], params[..., -1]
 
 
-class FlowEncoder(nn.Module):
-  """q(z_K|x): a diagonal Gaussian base from the encoder, then K planar or IAF steps.
+class Flow(nn.Module):
+  """z_K = f_K o ... o f_1(z_0) and sum_k log|det df_k/dz_{k-1}|, conditioned on per-example `extra`.
 
-  Planar steps are amortized: the encoder outputs each step's (u, w, b) per
-  example. IAF steps read a context vector h(x) of width `context_dim` from the
-  encoder and reverse the order of the latent units between steps.
+  'planar': extra [B, K (2D + 1)] holds each step's amortized (u, w, b).
+  'iaf': extra [B, C] is the context h(x); the order of the latent units is
+  reversed between steps (a permutation: log-det 0).
+  z_0 [S, B, D] -> (z_K [S, B, D], log-det [S, B]).
+  """
+
+  flow: str
+  flow_length: int
+  made_hidden: Sequence[int] = (64, 64)
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, z: jax.Array, extra: jax.Array) -> tuple[jax.Array, jax.Array]:
+    check_flow(self.flow, self.flow_length)
+    total = jnp.zeros(z.shape[:-1])
+    if self.flow == "planar":
+      u, w, b = split_planar_params(extra, z.shape[-1], self.flow_length)  # [B, K, D], [B, K, D], [B, K]
+      for k in range(self.flow_length):
+        z, log_det = planar_flow(z, u[:, k], w[:, k], b[:, k])
+        total = total + log_det
+      return z, total
+    context = jnp.broadcast_to(nn.elu(extra), z.shape[:-1] + extra.shape[-1:])  # [S, B, C]
+    for k in range(self.flow_length):
+      if k > 0:
+        z = z[..., ::-1]
+      z, log_det = IAFStep(tuple(self.made_hidden), dtype=self.dtype)(z, context)
+      total = total + log_det
+    return z, total
+
+
+class FlowEncoder(nn.Module):
+  """q(z_K|x): a diagonal Gaussian base from the encoder, then K planar or IAF steps (`Flow`).
+
+  The encoder's linear output holds (mean, log_var) of q_0 and the flow's
+  per-example inputs: each planar step's (u, w, b), or the IAF context h(x) of
+  width `context_dim`.
 
   Attributes:
     latent_dim: D; hidden: encoder widths / channels; example_shape, arch, act, dtype: see DataEncoder.
@@ -151,22 +184,10 @@ class FlowEncoder(nn.Module):
     h = DataEncoder(self.arch, tuple(self.hidden), 2 * d + self._extra_outputs(), tuple(self.example_shape),
                     self.act, self.dtype)(x).astype(jnp.float32)
     mean, log_var = split_gaussian(h[:, :2 * d])  # [B, D]
-    extra = h[:, 2 * d:]
     if deterministic:
-      z = jnp.broadcast_to(mean, (num_samples,) + mean.shape)
+      z0 = jnp.broadcast_to(mean, (num_samples,) + mean.shape)
     else:
-      z = objectives.sample_posterior(layer_keys(keys, 0), mean, log_var, num_samples)  # [S, B, D]
-    log_q = probability.gaussian_log_prob(z, mean, log_var)  # [S, B]
-    if self.flow == "planar":
-      u, w, b = split_planar_params(extra, d, self.flow_length)  # [B, K, D], [B, K, D], [B, K]
-      for k in range(self.flow_length):
-        z, log_det = planar_flow(z, u[:, k], w[:, k], b[:, k])
-        log_q = log_q - log_det
-    else:
-      context = jnp.broadcast_to(nn.elu(extra), z.shape[:-1] + extra.shape[-1:])  # [S, B, C]
-      for k in range(self.flow_length):
-        if k > 0:
-          z = z[..., ::-1]
-        z, log_det = IAFStep(tuple(self.made_hidden), dtype=self.dtype)(z, context)
-        log_q = log_q - log_det
+      z0 = objectives.sample_posterior(layer_keys(keys, 0), mean, log_var, num_samples)  # [S, B, D]
+    z, log_det = Flow(self.flow, self.flow_length, tuple(self.made_hidden), self.dtype, name="flow")(z0, h[:, 2 * d:])
+    log_q = probability.gaussian_log_prob(z0, mean, log_var) - log_det  # [S, B]
     return PosteriorSample((z,), log_q, (z,), mean, log_var)

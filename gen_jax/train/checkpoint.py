@@ -37,10 +37,12 @@ def checkpoint_dir(workdir: str) -> str:
   return os.path.join(os.path.abspath(workdir), "checkpoints")
 
 
-def make_manager(workdir: str, keep: int, read_only: bool = False) -> ocp.CheckpointManager:
-  """A synchronous CheckpointManager keeping the last `keep` steps (`read_only` for evaluation)."""
-  options = ocp.CheckpointManagerOptions(max_to_keep=keep, create=not read_only, read_only=read_only,
-                                         enable_async_checkpointing=False)
+def make_manager(workdir: str, keep: int, create: bool = True) -> ocp.CheckpointManager:
+  """A synchronous CheckpointManager keeping the last `keep` steps (`create`: make DIR/checkpoints).
+
+  Restoring never deletes anything; only `save` prunes to the last `keep` steps.
+  """
+  options = ocp.CheckpointManagerOptions(max_to_keep=keep, create=create, enable_async_checkpointing=False)
   return ocp.CheckpointManager(checkpoint_dir(workdir), options=options,
                                item_names=("state", "config", "integrity"))
 

@@ -144,7 +144,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
     _check_workdir(workdir, fresh, config.train.keep_checkpoints)
     with contextlib.closing(checkpoint.make_manager(workdir, config.train.keep_checkpoints)) as manager:
       start = resume.find_start(manager, workdir, fresh, config_dict, config.train.allow_config_change)
-      notes = resume.tidy(workdir, start)
+      notes = resume.tidy(workdir, start, manager)
       _write_config(workdir, config_dict)
       with contextlib.closing(MetricsWriter(workdir)) as writer:
         _log_start(writer, start, notes, config_dict)
@@ -200,7 +200,7 @@ class _Run:
     """The last good checkpoint (or the initial state), reading on after the offending batch."""
     start = resume.find_start(self.manager, self.workdir, _fresh_state(self.trainer, self.config, self.mesh),
                               self.config_dict, allow_config_change=True)
-    for note in resume.tidy(self.workdir, start):
+    for note in resume.tidy(self.workdir, start, self.manager):
       self.writer.write_event(start.step or 0, "checkpoint_fallback", note, stream=sys.stderr)
     state = start.state
     step = int(jax.device_get(state.step))
@@ -300,7 +300,7 @@ def load_run(workdir: str, step: int | None = None):
   if not checkpoint.saved_steps_in(workdir):
     raise FileNotFoundError(f"--workdir: no complete checkpoint in {checkpoint.checkpoint_dir(workdir)!r}")
   target = initial_state(trainer, config)
-  with contextlib.closing(checkpoint.make_manager(workdir, config.train.keep_checkpoints, read_only=True)) as manager:
+  with contextlib.closing(checkpoint.make_manager(workdir, config.train.keep_checkpoints, create=False)) as manager:
     steps = checkpoint.saved_steps(manager)
     if step is None:
       start = resume.find_start(manager, workdir, target, config.to_dict(), allow_config_change=True)

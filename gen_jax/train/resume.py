@@ -75,9 +75,13 @@ def find_start(manager, workdir: str, fresh: TrainState, config_dict: dict, allo
   return Start(fresh, None, [], changes)
 
 
-def tidy(workdir: str, start: Start) -> list[str]:
-  """On process 0: move skipped checkpoints aside and remove interrupted saves; returns messages."""
+def tidy(workdir: str, start: Start, manager) -> list[str]:
+  """On process 0: move skipped checkpoints aside and remove interrupted saves; returns messages.
+
+  The manager re-reads the directory afterwards, so the moved steps are gone from it.
+  """
   if jax.process_index() != 0:
+    manager.reload()
     return []
   messages = []
   for error in start.skipped:
@@ -87,4 +91,5 @@ def tidy(workdir: str, start: Start) -> list[str]:
   if removed:
     messages.append(f"removed {len(removed)} incomplete checkpoint(s) left by an interrupted save: "
                     f"{', '.join(removed)}")
+  manager.reload()
   return messages

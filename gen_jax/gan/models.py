@@ -85,13 +85,16 @@ def _output_activation(spec) -> str:
   return "tanh" if tuple(spec.value_range) == (-1.0, 1.0) else "sigmoid"
 
 
-def _decoder_body(config, spec, dtype) -> nn.Module:
-  """Latent vector -> example: the benchmark MLP (2-D) or the DCGAN generator (images)."""
+def _decoder_body(config, spec, dtype, axis_name: str | None) -> nn.Module:
+  """Latent vector -> example: the benchmark MLP (2-D) or the DCGAN generator (images).
+
+  `axis_name`: parallel.AXIS for training (global BatchNorm statistics), None for sampling.
+  """
   m = config.model
   if spec.kind == "points":
     return MLP(hidden=tuple(m.generator_hidden), out=spec.example_shape[0], act="relu",
-               batch_norm=m.generator_batch_norm, axis_name=parallel.AXIS)
-  return DCGANGenerator(tuple(spec.example_shape), m.features, _output_activation(spec), parallel.AXIS, dtype)
+               batch_norm=m.generator_batch_norm, axis_name=axis_name)
+  return DCGANGenerator(tuple(spec.example_shape), m.features, _output_activation(spec), axis_name, dtype)
 
 
 def _critic_body(config, spec, dtype, points: bool) -> nn.Module:
@@ -151,9 +154,24 @@ def info_input(z: jax.Array, category: jax.Array, continuous: jax.Array, num_cat
 # Shared Trainer pieces.
 
 
-def sampling_params(state) -> dict:
-  """state.ema_params when the engine keeps an EMA (train.ema_decay > 0), else state.params."""
-  return state.ema_params if state.ema_params else state.params
+def sampling_params(state) -> tuple[dict, bool]:
+  """(parameters to sample with, whether BatchNorm uses the sampled batch's own statistics).
+
+  With an EMA (train.ema_decay > 0): (state.ema_params, True). The averaged
+  weights never had running statistics of their own, so, as SWA recomputes
+  them, BatchNorm normalizes with the statistics of the batch being sampled
+  (draw a few hundred examples or more at once). Without: (state.params, False),
+  BatchNorm uses its running averages.
+  """
+  if state.ema_params:
+    return state.ema_params, True
+  return state.params, False
+
+
+def run_sampler(module: nn.Module, state, name: str, *inputs):
+  """`module` (a sampling instance, BatchNorm without a mesh axis) applied with `sampling_params`."""
+  params, batch_statistics = sampling_params(state)
+  return step.apply_net(module, params[name], state.model_state[name], *inputs, train=batch_statistics)[0]
 
 
 def init_nets(nets: dict[str, tuple[step.Net, tuple]], key: jax.Array):
@@ -230,7 +248,8 @@ def build_adversarial(config, spec) -> Trainer:
   dtype = jnp.dtype(config.train.compute_dtype)
   g_tx, d_tx = _optimizers(config)
   dense, _ = _layer_factories(config)
-  g = step.Net(Generator(_decoder_body(config, spec, dtype), variant.num_classes), g_tx)
+  g = step.Net(Generator(_decoder_body(config, spec, dtype, parallel.AXIS), variant.num_classes), g_tx)
+  sampler = Generator(_decoder_body(config, spec, dtype, None), variant.num_classes)
   d = step.Net(Discriminator(_critic_body(config, spec, dtype, spec.kind == "points"), variant.num_classes,
                              variant.num_codes, dense=dense, dtype=dtype), d_tx)
   conditional = variant.num_classes > 0
@@ -247,18 +266,18 @@ def build_adversarial(config, spec) -> Trainer:
     return step.adversarial_update(g, d, objective, variant.latent, conditional, state, batch, key)
 
   @jax.jit
-  def generate(params, model_state, z, labels):
-    return step.apply_net(g.module, params["generator"], model_state["generator"], z, labels_or_none(labels),
-                          train=False)[0]
+  def generate(state, z, labels):
+    return run_sampler(sampler, state, "generator", z, labels_or_none(labels))
 
   def sample_with_labels(state, key, n, labels=None):
     z, _ = variant.latent(jax.random.split(key, n))
     if labels is None:
       labels = jnp.arange(n) % max(variant.num_classes, 1)
-    return generate(sampling_params(state), state.model_state, z, labels)
+    return generate(state, z, labels)
 
   def sample(state, key, n):
-    """n examples; a conditional GAN cycles through the classes (example i has label i mod classes)."""
+    """n examples drawn jointly (see `sampling_params`); a conditional GAN cycles through the classes
+    (example i has label i mod classes)."""
     return sample_with_labels(state, key, n)
 
   def save_pictures(state, key, directory, step_number, data):
@@ -284,7 +303,7 @@ def build_adversarial(config, spec) -> Trainer:
     continuous = jnp.zeros((k * GRID_COLUMNS, m.num_continuous))
     if m.num_continuous:
       continuous = continuous.at[:, 0].set(jnp.tile(jnp.linspace(-1.0, 1.0, GRID_COLUMNS), k))
-    return generate(sampling_params(state), state.model_state, info_input(z, category, continuous, k), None)
+    return generate(state, info_input(z, category, continuous, k), None)
 
   def evaluate(state, data, key):
     return sample_metrics(np.asarray(sample(state, key, config.eval.num_samples)), data)
@@ -327,7 +346,8 @@ def build_aae(config, spec) -> Trainer:
   encoder_body = (MLP(hidden=tuple(m.generator_hidden[:-1]), out=m.generator_hidden[-1], act="relu")
                   if points else DCGANEncoder(m.features, nn.Conv, dtype))
   encoder = step.Net(_Encoder(encoder_body, m.latent_dim, dtype), g_tx)
-  decoder = step.Net(Generator(_decoder_body(config, spec, dtype)), g_tx)
+  decoder = step.Net(Generator(_decoder_body(config, spec, dtype, parallel.AXIS)), g_tx)
+  samplers = {"encoder": encoder.module, "decoder": Generator(_decoder_body(config, spec, dtype, None))}
   d = step.Net(Discriminator(_critic_body(config, spec, dtype, True), dense=dense, dtype=dtype), d_tx)
   example_shape = tuple(spec.example_shape)
 
@@ -340,18 +360,16 @@ def build_aae(config, spec) -> Trainer:
   def update(state, batch, key):
     return step.aae_update(encoder, decoder, d, objective, m.latent_dim, state, batch, key)
 
-  @functools.partial(jax.jit, static_argnums=(2,))
-  def apply_eval(params, model_state, name, inputs):
-    module = {"encoder": encoder, "decoder": decoder}[name].module
-    return step.apply_net(module, params[name], model_state[name], inputs, train=False)[0]
+  @functools.partial(jax.jit, static_argnums=(1,))
+  def apply_eval(state, name, inputs):
+    return run_sampler(samplers[name], state, name, inputs)
 
   def sample(state, key, n):
-    z = jax.random.normal(key, (n, m.latent_dim))
-    return apply_eval(sampling_params(state), state.model_state, "decoder", z)
+    """n decodings of z ~ N(0, I), drawn jointly (see `sampling_params`)."""
+    return apply_eval(state, "decoder", jax.random.normal(key, (n, m.latent_dim)))
 
   def reconstruct(state, x):
-    params = sampling_params(state)
-    return apply_eval(params, state.model_state, "decoder", apply_eval(params, state.model_state, "encoder", x))
+    return apply_eval(state, "decoder", apply_eval(state, "encoder", x))
 
   def save_pictures(state, key, directory, step_number, data):
     if points:
@@ -372,7 +390,7 @@ def build_aae(config, spec) -> Trainer:
     x = jnp.asarray((data.test or data.train)["x"])
     squared_error = jnp.sum(jnp.square(reconstruct(state, x) - x).reshape(len(x), -1), axis=1)
     results["reconstruction_mse"] = float(jnp.mean(squared_error))
-    codes = np.asarray(apply_eval(sampling_params(state), state.model_state, "encoder", x))
+    codes = np.asarray(apply_eval(state, "encoder", x))
     results["code_mean_abs"] = float(np.mean(np.abs(codes.mean(0))))   # aggregate posterior vs N(0, I)
     results["code_std"] = float(np.mean(codes.std(0)))
     return results

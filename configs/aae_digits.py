@@ -1,0 +1,22 @@
+"""Adversarial autoencoder on digits 16x16: a DCGAN encoder to an 8-D code whose aggregate
+posterior a discriminator matches to N(0, I), a DCGAN decoder trained on reconstruction;
+samples decode z ~ N(0, I).
+
+  python scripts/train.py --config=configs/aae_digits.py --workdir=runs/aae_digits
+  python scripts/evaluate.py --workdir=runs/aae_digits
+
+Result: RESULT_PENDING
+"""
+
+from configs import dcgan_digits
+
+
+def get_config():
+  c = dcgan_digits.get_config()
+  c.model.name = "aae"
+  c.model.latent_dim = 8
+  c.data.scale = "0_1"
+  c.optim.learning_rate = 5e-4
+  c.optim.discriminator_learning_rate = 2e-4
+  c.objective.adversarial_weight = 1.0
+  return c

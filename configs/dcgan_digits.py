@@ -1,0 +1,30 @@
+"""DCGAN on sklearn's digits upsampled to 16x16 (non-saturating loss, Adam 2e-4, b1 = 0.5).
+
+  python scripts/train.py --config=configs/dcgan_digits.py --workdir=runs/dcgan_digits
+  python scripts/evaluate.py --workdir=runs/dcgan_digits
+
+Result: RESULT_PENDING
+"""
+
+from configs import gan_base
+
+
+def get_config():
+  c = gan_base.get_config()
+  c.model.name = "gan"
+  c.data.name = "digits"
+  c.data.image_size = 16
+  c.data.scale = "-1_1"
+  c.data.fresh_samples = False
+  c.data.batch_size = 64
+  c.model.latent_dim = 32
+  c.model.features = 32
+  c.optim.learning_rate = 2e-4
+  c.train.num_steps = 3000
+  c.train.steps_per_jit = 50
+  c.train.log_every = 250
+  c.train.eval_every = 1000
+  c.train.checkpoint_every = 1000
+  c.train.ema_decay = 0.999
+  c.eval.num_samples = 1000
+  return c

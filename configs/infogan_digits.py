@@ -1,0 +1,21 @@
+"""InfoGAN on digits 16x16: a 10-way categorical and 2 continuous codes, recovered by a head
+Q(c | x) on the discriminator's features; the picture sweeps the codes (rows: category,
+columns: the first continuous code from -1 to 1).
+
+  python scripts/train.py --config=configs/infogan_digits.py --workdir=runs/infogan_digits
+  python scripts/evaluate.py --workdir=runs/infogan_digits
+
+Result: RESULT_PENDING
+"""
+
+from configs import dcgan_digits
+
+
+def get_config():
+  c = dcgan_digits.get_config()
+  c.model.name = "infogan"
+  c.model.latent_dim = 16
+  c.model.num_categories = 10
+  c.model.num_continuous = 2
+  c.objective.info_weight = 1.0
+  return c

@@ -1,0 +1,69 @@
+"""The mode-collapse benchmark over seeds: train a config once per seed, evaluate, aggregate.
+
+`run_mode_benchmark(config, seeds, workdir)` trains `config` with seed s in
+`workdir/seed_<s>` (resuming a run left unfinished, skipping one already
+evaluated), evaluates it exactly as `scripts/evaluate.py` does
+(gen_jax.train.evaluation.evaluate_run: 2,500 samples, key eval.seed) and
+reports mean +- standard error of modes, % high-quality and reverse KL over the
+seeds, the way PacGAN's Table 1 does. Results go to `workdir/benchmark.json`.
+"""
+
+import json
+import os
+import time
+
+from gen_jax.eval import modes
+from gen_jax.train.evaluation import evaluate_run
+from gen_jax.train.loop import train_and_evaluate
+
+BENCHMARK_KEYS = ("modes", "high_quality", "reverse_kl")
+
+
+def _finished_eval(run_dir: str, num_steps: int) -> dict | None:
+  path = os.path.join(run_dir, "eval.json")
+  if not os.path.isfile(path):
+    return None
+  with open(path, encoding="utf-8") as f:
+    results = json.load(f)
+  return results if results.get("step") == num_steps else None
+
+
+def run_seed(config, seed: int, run_dir: str) -> dict:
+  """Train `config` with `seed` in `run_dir` (unless already evaluated there) and return its eval dict,
+  with the training wall time in seconds ('train_seconds', 0 when the run was already done)."""
+  done = _finished_eval(run_dir, config.train.num_steps)
+  if done is not None:
+    return {**done, "train_seconds": done.get("train_seconds", 0.0)}
+  config = config.copy_and_resolve_references()
+  config.seed = seed
+  start = time.time()
+  train_and_evaluate(config, run_dir)
+  seconds = time.time() - start
+  results = evaluate_run(run_dir)
+  results["train_seconds"] = seconds
+  with open(os.path.join(run_dir, "eval.json"), "w", encoding="utf-8") as f:
+    json.dump(results, f, indent=2, sort_keys=True)
+  return results
+
+
+def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=print) -> dict:
+  """Train and evaluate `config` for each seed; returns and writes {'runs', 'summary', 'row'}.
+
+  'summary' maps each metric to (mean, standard error); 'row' is the Markdown
+  table row (modes | % high-quality | reverse KL).
+  """
+  seeds = list(seeds)
+  if not seeds:
+    raise ValueError("seeds: expected at least one seed")
+  runs = []
+  for seed in seeds:
+    result = run_seed(config, seed, os.path.join(workdir, f"seed_{seed}"))
+    log(f"seed {seed}: " + ", ".join(f"{k}={result[k]:.4g}" for k in (*BENCHMARK_KEYS, "train_seconds")))
+    runs.append({k: result[k] for k in (*BENCHMARK_KEYS, "train_seconds")})
+  summary = modes.mean_and_stderr(runs)
+  report = {"label": label, "seeds": seeds, "runs": runs, "summary": summary,
+            "row": modes.table_row(label, summary, len(seeds))}
+  os.makedirs(workdir, exist_ok=True)
+  with open(os.path.join(workdir, "benchmark.json"), "w", encoding="utf-8") as f:
+    json.dump(report, f, indent=2)
+  return report

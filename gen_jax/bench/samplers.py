@@ -8,7 +8,6 @@ linear in the sample count, so samples/s stay comparable).
 (bound = max density = 2.4576) vs jax.random.beta and numpy Generator.beta.
 """
 
-import math
 from typing import Iterator
 
 import jax
@@ -66,12 +65,10 @@ def sampler_rejection(steps: int, devices: int | None, *, num_samples: int = 10*
   """Records of samples/s for Beta(2, 5): rejection under a uniform envelope vs direct samplers."""
   _check_single_device(devices)
   key = jax.random.key(0)
-  round_size = math.ceil(1.05 * BETA_BOUND * num_samples)  # usually one round
 
   def ours(key):
     return sampling.rejection_sample(key, _beta25_pdf, lambda k, n: jax.random.uniform(k, (n,)),
-                                     lambda x: jnp.ones(x.shape[:1]), BETA_BOUND, num_samples,
-                                     round_size=round_size)
+                                     lambda x: jnp.ones(x.shape[:1]), BETA_BOUND, num_samples)
 
   ours = jax.jit(ours)
   result = ours(key)

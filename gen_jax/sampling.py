@@ -83,6 +83,8 @@ def sample_discrete(key, probs, shape=None):
     the last category) instead.
   """
   probs = jnp.asarray(probs)
+  if jnp.issubdtype(probs.dtype, jnp.complexfloating):
+    raise TypeError(f"probs: expected real weights, got dtype {probs.dtype}")
   if not jnp.issubdtype(probs.dtype, jnp.floating):
     probs = probs.astype(jnp.float32)
   if probs.ndim < 1 or probs.shape[-1] == 0:
@@ -262,6 +264,12 @@ def _noise_shape(batch_shape: tuple[int, ...], num_samples: int | None) -> tuple
   return (num_samples,) + batch_shape
 
 
+def _check_floating(a, b, names: str):
+  """TypeError naming `names` unless a and b promote to a real floating-point dtype (noise is drawn in it)."""
+  if not jnp.issubdtype(jnp.result_type(a, b), jnp.floating):
+    raise TypeError(f"{names}: expected real floating-point arrays, got dtypes {a.dtype} and {b.dtype}")
+
+
 def reparameterize(key, mean, log_var, num_samples: int | None = None):
   """z = mu + exp(log_var / 2) * eps, eps ~ N(0, I): a sample of N(mu, diag(exp(log_var))).
 
@@ -273,6 +281,7 @@ def reparameterize(key, mean, log_var, num_samples: int | None = None):
     batch_shape = jnp.broadcast_shapes(mean.shape, log_var.shape)
   except ValueError:
     raise ValueError(f"log_var: shape {log_var.shape} does not broadcast with mean {mean.shape}") from None
+  _check_floating(mean, log_var, "mean, log_var")
   eps = jax.random.normal(key, _noise_shape(batch_shape, num_samples), jnp.result_type(mean, log_var))
   return mean + jnp.exp(0.5 * log_var) * eps
 
@@ -286,6 +295,7 @@ def reparameterize_full(key, mean, cov, num_samples: int | None = None):
   """
   mean, cov = jnp.asarray(mean), jnp.asarray(cov)
   _check_event_shapes(mean, cov, ("mean", "cov"))
+  _check_floating(mean, cov, "mean, cov")
   factor = cholesky(cov)  # [..., D, D]
   batch_shape = jnp.broadcast_shapes(mean.shape, cov.shape[:-1])
   eps = jax.random.normal(key, _noise_shape(batch_shape, num_samples), jnp.result_type(mean, cov))

@@ -5,7 +5,9 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
+from gen_jax.data.spec import check_choice
 from gen_jax.train.family import Trainer
 from gen_jax.train.optim import make_optimizer
 from gen_jax.train.state import create_state
@@ -32,11 +34,38 @@ def compute_dtype(config):
   return jnp.dtype(config.train.compute_dtype)
 
 
+SCHEDULES = ("constant", "iwae")
+
+
+def iwae_schedule(learning_rate: float, steps_per_pass: int, stages: int = 8):
+  """The IWAE paper's schedule (Burda et al. 2016, section 5): for i = 0..stages-1, 3^i passes over
+  the data at learning_rate * 10^(-i/7) (sum_i 3^i = 3,280 passes for 8 stages); the last rate
+  holds afterwards. Returns step -> learning rate."""
+  boundaries, rates, passes = [], [], 0
+  for i in range(stages):
+    rates.append(learning_rate * 10.0 ** (-i / 7))
+    passes += 3 ** i
+    boundaries.append(passes * steps_per_pass)
+  return optax.piecewise_constant_schedule(rates[0], {b: rates[i + 1] / rates[i]
+                                                      for i, b in enumerate(boundaries[:-1])})
+
+
 def make_optimizers(optim_config, names, learning_rates: dict | None = None) -> dict:
-  """One Adam per network (optim.learning_rate unless `learning_rates` overrides it)."""
+  """One Adam per network: optim.learning_rate (or `learning_rates`' entry), constant or, with
+  optim.schedule='iwae', decayed by `iwae_schedule` (optim.steps_per_pass steps per data pass)."""
   learning_rates = learning_rates or {}
-  return {name: make_optimizer(learning_rates.get(name, optim_config.learning_rate), optim_config.b1,
-                               optim_config.b2, optim_config.grad_clip) for name in names}
+  schedule = optim_config.get("schedule", "constant")
+  check_choice(schedule, SCHEDULES, "optim.schedule")
+  optimizers = {}
+  for name in names:
+    lr = learning_rates.get(name, optim_config.learning_rate)
+    if schedule == "constant":
+      optimizers[name] = make_optimizer(lr, optim_config.b1, optim_config.b2, optim_config.grad_clip)
+    else:
+      steps = check_positive_int(optim_config.steps_per_pass, "optim.steps_per_pass")
+      adam = make_optimizer(1.0, optim_config.b1, optim_config.b2, optim_config.grad_clip)
+      optimizers[name] = optax.chain(adam, optax.scale_by_schedule(iwae_schedule(lr, steps)))
+  return optimizers
 
 
 def evaluation_params(state) -> dict:

@@ -1,0 +1,53 @@
+"""Train (or resume) and evaluate the VAE digits configs, then print the Markdown results table.
+
+  python scripts/vae_table.py [--configs=vae_digits,iwae_digits,...] [--runs=runs] [--retrain]
+
+Each config trains into RUNS/NAME (resuming a finished run costs nothing) and is
+evaluated with scripts/evaluate.py's function (held-out split, fixed key).
+"""
+
+import importlib
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from absl import flags  # noqa: E402
+
+from gen_jax import cli  # noqa: E402
+
+DIGITS_CONFIGS = ("vae_digits", "beta_vae_digits", "iwae_digits", "hvae_digits", "nfvae_digits", "wae_digits",
+                  "vaegan_digits", "vqvae_digits")
+flags.DEFINE_list("configs", list(DIGITS_CONFIGS), "Config names under configs/.")
+flags.DEFINE_string("runs", "runs", "Directory holding one run directory per config.")
+flags.DEFINE_bool("retrain", False, "Delete existing run directories first.")
+
+
+def main(argv):
+  if len(argv) > 1:
+    cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
+  from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.loop import train_and_evaluate  # pylint: disable=import-outside-toplevel
+  from gen_jax.vae.report import markdown_table  # pylint: disable=import-outside-toplevel
+
+  rows = []
+  for name in flags.FLAGS.configs:
+    try:
+      config = importlib.import_module(f"configs.{name}").get_config()
+    except ModuleNotFoundError:
+      cli.fail(f"--configs: no config file configs/{name}.py")
+    config.train.progress = False
+    workdir = os.path.join(flags.FLAGS.runs, name)
+    if flags.FLAGS.retrain and os.path.isdir(workdir):
+      shutil.rmtree(workdir)
+    train_and_evaluate(config, workdir)
+    result = evaluate_run(workdir)
+    print(name, json.dumps(result, sort_keys=True), flush=True)
+    rows.append((name, result))
+  print(markdown_table(rows))
+
+
+if __name__ == "__main__":
+  cli.run(main)

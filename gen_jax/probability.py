@@ -129,7 +129,7 @@ def monte_carlo_kl(key, sample_p: Callable, log_p: Callable, log_q: Callable, nu
   `log_p` and `log_q` map the [N, ...] samples to [N] log-densities. Unbiased;
   its standard error is std(log p - log q) / sqrt(N).
   """
-  if not isinstance(num_samples, int) or num_samples < 1:
+  if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
     raise ValueError(f"num_samples: expected a positive int, got {num_samples!r}")
   x = sample_p(key, num_samples)  # [N, ...]
   return jnp.mean(log_p(x) - log_q(x))

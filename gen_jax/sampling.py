@@ -37,8 +37,12 @@ def _check_weights(probs: np.ndarray):
     raise ValueError("probs: expected finite weights, got NaN or inf")
   if np.any(probs < 0):
     raise ValueError(f"probs: expected non-negative weights, got minimum {probs.min()}")
-  if np.any(probs.sum(axis=-1) <= 0):
-    raise ValueError("probs: every distribution needs a positive total weight; some are all zero")
+  totals = probs.sum(axis=-1)
+  if np.any(totals < jnp.finfo(probs.dtype).tiny):
+    raise ValueError("probs: every distribution needs a positive total weight of at least the smallest normal "
+                     f"{probs.dtype} ({jnp.finfo(probs.dtype).tiny}); some are zero or subnormal")
+  if not np.all(np.isfinite(totals)):
+    raise ValueError(f"probs: the total weight of some distributions overflows {probs.dtype}; rescale them")
 
 
 def _zero_safe_cdf(probs):

@@ -141,7 +141,7 @@ def iwae_bound(log_likelihood: jax.Array, log_prior: jax.Array, log_posterior: j
 
 
 def _check_samples(num_samples: int) -> None:
-  if not isinstance(num_samples, int) or num_samples < 1:
+  if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
     raise ValueError(f"num_samples: expected a positive integer, got {num_samples!r}")
 
 

@@ -176,6 +176,10 @@ def test_no_usable_checkpoint_fails_clearly_and_touches_nothing(tmp_path, finish
   before = snapshot(workdir)
   with pytest.raises(safety.WorkdirError, match=r"no usable checkpoint .*6: .*; 3: "):
     loop.train_and_evaluate(engine_model.tiny_config(), workdir)
+  with pytest.raises(safety.WorkdirError, match=r"--step: checkpoint at step 3 is unusable"):
+    loop.load_run(workdir, step=3)
+  with pytest.raises(ValueError, match=r"--step: no checkpoint at step 4; saved steps are \[3, 6\]"):
+    loop.load_run(workdir, step=4)
   assert snapshot(workdir) == before
 
 

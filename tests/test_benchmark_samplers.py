@@ -9,7 +9,6 @@ import sys
 
 import jax.numpy as jnp
 import pytest
-from absl import flags
 
 from gen_jax import bench
 from gen_jax.bench import samplers
@@ -64,17 +63,14 @@ def test_script_unknown_workload_exits_2_listing_names():
   assert result.stdout == ""
 
 
-def test_script_main_prints_one_json_line_per_record(monkeypatch, capsys):
-  """In-process run of the script's main on a tiny registered workload (the real sizes take minutes)."""
+def test_script_prints_one_json_line_per_record(monkeypatch, capsys):
+  """The script's run_workload on a tiny registered workload (the real sizes take minutes)."""
   tiny = functools.partial(samplers.sampler_discrete, num_samples=100, num_categories=(3, 40))
   monkeypatch.setitem(bench.WORKLOADS, "tiny_discrete", tiny)
   spec = importlib.util.spec_from_file_location("benchmark_script", os.path.join(REPO, "scripts", "benchmark.py"))
   script = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(script)
-  flags.FLAGS(["benchmark.py", "--workload", "tiny_discrete", "--steps", "1"])
-  try:
-    assert script.main([]) == 0
-  finally:
-    flags.FLAGS.unparse_flags()
+  assert script.run_workload("tiny_discrete", 1, None) == 0
   lines = capsys.readouterr().out.strip().splitlines()
   assert len(lines) == 6 and {json.loads(line)["num_categories"] for line in lines} == {3, 40}
+  assert script.run_workload(None, 1, None) == 2

@@ -15,8 +15,7 @@ def time_call(fn: Callable, *args, repeats: int = 5) -> float:
   `jax.block_until_ready` (a no-op on NumPy results), so asynchronous dispatch
   does not hide the work.
   """
-  if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-    raise ValueError(f"repeats: expected a positive int, got {repeats!r}")
+  check_positive_int(repeats, "repeats")
   jax.block_until_ready(fn(*args))
   seconds = []
   for _ in range(repeats):

@@ -41,6 +41,7 @@ def assert_trees_equal(a, b):
   chex.assert_trees_all_equal(jax.device_get(a), jax.device_get(b))
 
 
+@pytest.mark.slow  # trains the digits classifier once per module (~25 s of one core)
 def test_classifier_reaches_97_percent_on_digits(trained, digits):
   classifier, cache_dir = trained
   assert classifier.meta["test_accuracy"] >= 0.97
@@ -51,6 +52,7 @@ def test_classifier_reaches_97_percent_on_digits(trained, digits):
   assert reloaded_accuracy == classifier.meta["test_accuracy"]
 
 
+@pytest.mark.slow  # trains the digits classifier once per module (~25 s of one core)
 def test_cache_is_reused_without_training(trained, digits, monkeypatch):
   classifier, cache_dir = trained
 
@@ -63,6 +65,7 @@ def test_cache_is_reused_without_training(trained, digits, monkeypatch):
   assert_trees_equal(again.params, classifier.params)
 
 
+@pytest.mark.slow  # trains the digits classifier once per module (~25 s of one core)
 def test_cache_with_other_classes_is_an_error_not_overwritten(trained, digits):
   _, cache_dir = trained
   x_train, y_train, x_test, y_test = digits
@@ -83,6 +86,7 @@ def test_failed_run_leaves_no_checkpoint(digits, tmp_path, monkeypatch):
   assert list(tmp_path.iterdir()) == []  # neither the destination nor the staging directory
 
 
+@pytest.mark.slow  # trains the digits classifier once per module (~25 s of one core)
 def test_checkpoint_round_trip(trained, tmp_path):
   classifier, _ = trained
   features.save_classifier(tmp_path / "clf", classifier.params, classifier.meta)
@@ -97,6 +101,7 @@ def test_checkpoint_round_trip(trained, tmp_path):
     features.load_classifier(tmp_path / "absent")
 
 
+@pytest.mark.slow  # trains the digits classifier once per module (~25 s of one core)
 def test_features_and_logits_are_deterministic_and_batch_invariant(trained, digits):
   classifier, _ = trained
   _, _, x_test, y_test = digits
@@ -109,6 +114,7 @@ def test_features_and_logits_are_deterministic_and_batch_invariant(trained, digi
   assert np.mean(np.argmax(logits, 1) == y_test) == classifier.meta["test_accuracy"]
 
 
+@pytest.mark.slow  # trains the digits classifier once per module (~25 s of one core)
 def test_image_metrics_in_classifier_space_rank_real_above_noise_and_half_the_classes(trained, digits):
   classifier, _ = trained
   x_train, _, x_test, y_test = digits

@@ -53,6 +53,7 @@ def test_architecture_matches_torchvision_names_and_shapes(variables):
     assert state[key].shape == shape, key
 
 
+@pytest.mark.slow  # compiles the full network (~15 s of one core)
 def test_features_have_2048_dims_and_are_deterministic(variables):
   images = np.asarray(jax.random.uniform(jax.random.PRNGKey(1), (3, 32, 32, 1), minval=-1), np.float32)
   features = inception.inception_feature_fn(variables, batch_size=2, size=75)
@@ -68,6 +69,8 @@ def test_npz_round_trip_in_both_layouts(variables, tmp_path):
   inception.save_inception_variables(tmp_path / "flax.npz", variables)
   np.savez(tmp_path / "torch.npz", **to_pytorch_fid_state_dict(variables))
   expected = inception.flatten_variables(variables)
+  assert inception.inception_weights_feature_fn("") is None  # the flag's default: off
+  assert callable(inception.inception_weights_feature_fn(str(tmp_path / "torch.npz")))
   for name in ["flax.npz", "torch.npz"]:
     loaded = inception.flatten_variables(inception.load_inception_variables(tmp_path / name))
     assert loaded.keys() == expected.keys()

@@ -165,3 +165,12 @@ def inception_feature_fn(variables: Mapping, batch_size: int = 50, size: int = I
                          images, batch_size, progress, desc="inception")
 
   return features
+
+
+def inception_weights_feature_fn(weights_path: str, batch_size: int = 50,
+                                 progress: bool = False) -> Callable[[Any], np.ndarray] | None:
+  """The pool3 feature function for `eval.inception_weights` (an .npz path), or None when the
+  path is '' (Inception FID off)."""
+  if not weights_path:
+    return None
+  return inception_feature_fn(load_inception_variables(weights_path), batch_size, progress=progress)

@@ -1,11 +1,12 @@
 """Kill anywhere: SIGKILL a training run at random moments, restart it, and compare with an uninterrupted run.
 
-`python scripts/kill_test.py [--kills=10] [--steps=40] [--seed=0] [--workdir=DIR]`
+`python scripts/kill_test.py [--kills=10] [--steps=60] [--seed=0] [--workdir=DIR]`
 
 Trains the tiny engine-test model (tests/engine_config.py) with a checkpoint at
 every step, once uninterrupted (DIR/reference) and once (DIR/killed) through
 `--kills` SIGKILLs at random moments: while it starts up, while it trains, and
-the moment a checkpoint's temporary directory appears (mid-write). Before each
+the moment a checkpoint's temporary directory appears (mid-write; the summary
+counts the kills that really left one). Before each
 restart it notes the newest complete checkpoint; the restart must resume from
 exactly that step (its 'resume' event in metrics.jsonl), with any interrupted
 save cleaned up. At the end the two runs' states (parameters, optimizer and
@@ -30,7 +31,7 @@ from absl import flags  # noqa: E402
 from gen_jax import cli  # noqa: E402
 
 flags.DEFINE_integer("kills", 10, "Number of SIGKILLs before the run may finish.")
-flags.DEFINE_integer("steps", 40, "Training steps of the run (train.num_steps).")
+flags.DEFINE_integer("steps", 60, "Training steps of the run (train.num_steps).")
 flags.DEFINE_integer("seed", 0, "Seed of the kill schedule.")
 flags.DEFINE_string("workdir", "", "Directory for the two runs (default: a new temporary directory).")
 
@@ -84,14 +85,20 @@ def kill_at(proc, mode: str, workdir: str, rng: random.Random, startup_s: float)
     lines = count_lines(metrics)
     ok = wait_for(proc, lambda: count_lines(metrics) > lines + 1)
     ok = ok and wait_for(proc, lambda end=time.time() + rng.uniform(0.0, 0.2): time.time() >= end)
-  else:  # the n-th new temporary checkpoint directory: kill mid-write
-    seen, wanted = set(checkpoint.incomplete_checkpoints(workdir)), rng.randint(1, 3)
+  else:  # mid-write: a temporary checkpoint directory of this launch, after `wanted` - 1 new complete steps
+    first_line, wanted = count_lines(metrics), rng.randint(1, 3)
+    before = checkpoint.saved_steps_in(workdir)
+    target = (before[-1] if before else 0) + wanted - 1
 
-    def nth_save_started():
-      seen.update(checkpoint.incomplete_checkpoints(workdir))
-      return len(seen) >= wanted
+    def mid_save():
+      if count_lines(metrics) <= first_line:  # leftovers of earlier launches go before the start event
+        return False
+      steps = checkpoint.saved_steps_in(workdir)
+      newest = steps[-1] if steps else 0
+      # Under heavy load a save can finish between two polls; never wait past target + 2 steps.
+      return (newest >= target and bool(checkpoint.incomplete_checkpoints(workdir))) or newest >= target + 2
 
-    ok = wait_for(proc, nth_save_started)
+    ok = wait_for(proc, mid_save)
   if not ok:
     return False
   proc.send_signal(signal.SIGKILL)

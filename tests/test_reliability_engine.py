@@ -205,6 +205,9 @@ def test_config_json_is_checked_when_no_checkpoint_exists(tmp_path):
   (workdir / "config.json").write_text(json.dumps(stored))
   with pytest.raises(ValueError, match="model.name"):
     loop.train_and_evaluate(engine_model.tiny_config(), str(workdir))
+  config = engine_model.tiny_config(num_steps=2, allow_config_change=True)
+  assert int(loop.train_and_evaluate(config, str(workdir)).step) == 2
+  assert "model.name" in events(workdir, "config_change")[0]["message"]
 
 
 def test_bad_config_in_existing_workdir_touches_nothing(tmp_path, finished_run):

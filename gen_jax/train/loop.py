@@ -152,13 +152,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
         return run.train(start.state)
 
 
-def _log_start(writer: MetricsWriter, start: resume.Start, notes: list[str], config_dict: dict):
-  for note in notes:
-    writer.write_event(start.step or 0, "checkpoint_fallback" if note.startswith("warning") else "cleanup",
-                       note, stream=sys.stderr if note.startswith("warning") else sys.stdout)
+def _log_start(writer: MetricsWriter, start: resume.Start, notes: list[tuple[str, str]], config_dict: dict):
+  step = start.step or 0
+  for event, message in notes:
+    writer.write_event(step, event, message, stream=sys.stderr if event == "checkpoint_fallback" else sys.stdout)
   if start.config_changes:
-    writer.write_event(start.step, "config_change", f"warning: resuming step {start.step} with a changed "
-                       f"model config (allowed): {', '.join(start.config_changes)}", stream=sys.stderr)
+    writer.write_event(step, "config_change", "warning: the stored config differs in model fields (allowed by "
+                       f"train.allow_config_change): {', '.join(start.config_changes)}", stream=sys.stderr)
   if start.step is None:
     writer.write_hparams(config_dict)
     writer.write_event(0, "start", "starting from step 0", stream=None)
@@ -200,8 +200,8 @@ class _Run:
     """The last good checkpoint (or the initial state), reading on after the offending batch."""
     start = resume.find_start(self.manager, self.workdir, _fresh_state(self.trainer, self.config, self.mesh),
                               self.config_dict, allow_config_change=True)
-    for note in resume.tidy(self.workdir, start, self.manager):
-      self.writer.write_event(start.step or 0, "checkpoint_fallback", note, stream=sys.stderr)
+    for event, message in resume.tidy(self.workdir, start, self.manager):
+      self.writer.write_event(start.step or 0, event, message, stream=sys.stderr)
     state = start.state
     step = int(jax.device_get(state.step))
     offending_batch = failed_update + int(jax.device_get(state.data_offset))

@@ -75,8 +75,8 @@ def find_start(manager, workdir: str, fresh: TrainState, config_dict: dict, allo
   return Start(fresh, None, [], changes)
 
 
-def tidy(workdir: str, start: Start, manager) -> list[str]:
-  """On process 0: move skipped checkpoints aside and remove interrupted saves; returns messages.
+def tidy(workdir: str, start: Start, manager) -> list[tuple[str, str]]:
+  """On process 0: move skipped checkpoints aside and remove interrupted saves; returns (event, message)s.
 
   The manager re-reads the directory afterwards, so the moved steps are gone from it.
   """
@@ -86,10 +86,11 @@ def tidy(workdir: str, start: Start, manager) -> list[str]:
   messages = []
   for error in start.skipped:
     moved_to = checkpoint.quarantine(workdir, error.step)
-    messages.append(f"warning: {error}; moved it to {moved_to} and resumed from step {start.step}")
+    messages.append(("checkpoint_fallback",
+                     f"warning: {error}; moved it to {moved_to} and resumed from step {start.step}"))
   removed = checkpoint.remove_incomplete(workdir)
   if removed:
-    messages.append(f"removed {len(removed)} incomplete checkpoint(s) left by an interrupted save: "
-                    f"{', '.join(removed)}")
+    messages.append(("cleanup", f"removed {len(removed)} incomplete checkpoint(s) left by an interrupted save: "
+                                f"{', '.join(removed)}"))
   manager.reload()
   return messages

@@ -56,4 +56,10 @@ def get_config() -> ml_collections.ConfigDict:
   c.eval = ml_collections.ConfigDict()
   c.eval.num_samples = 2500
   c.eval.seed = 1234
+  c.eval.num_image_samples = 0     # images: generated samples for fd/kid/...; 0 = size of the held-out split
+  c.eval.image_batch_size = 500    # images: examples per sampling / feature batch (bounds memory)
+  c.eval.classifier_cache_dir = ""  # '' = ~/.cache/gen_jax/classifiers (the metric feature networks)
+  c.eval.classifier_steps = 400    # training steps of a feature classifier not yet cached
+  c.eval.inception_weights = ""    # FID Inception-v3 .npz (see gen_jax/eval/inception.py); '' = no 'fid'
+  c.eval.progress = True           # progress bars while evaluating
   return c

@@ -20,11 +20,11 @@ def get_config():
   c.model.latent_dim = 32
   c.model.features = 32
   c.optim.learning_rate = 2e-4
-  c.train.num_steps = 3000
+  c.train.num_steps = 1500
   c.train.steps_per_jit = 50
   c.train.log_every = 250
-  c.train.eval_every = 1000
-  c.train.checkpoint_every = 1000
+  c.train.eval_every = 500
+  c.train.checkpoint_every = 500
   c.train.ema_decay = 0.999
   c.eval.num_samples = 1000
   return c

@@ -1,0 +1,22 @@
+"""The seed-aggregating mode benchmark (gen_jax.gan.benchmark) on a two-step config."""
+
+import json
+
+from gen_jax.gan import benchmark
+from test_gan_models import tiny_config
+
+
+def test_run_mode_benchmark_aggregates_seeds_and_skips_finished_ones(tmp_path):
+  config = tiny_config()
+  lines = []
+  report = benchmark.run_mode_benchmark(config, [0, 1], str(tmp_path), label="tiny", log=lines.append)
+  evals = [json.loads((tmp_path / f"seed_{s}" / "eval.json").read_text()) for s in (0, 1)]
+  assert [r["modes"] for r in report["runs"]] == [e["modes"] for e in evals]
+  assert all(e["step"] == 2 and e["train_seconds"] > 0 for e in evals)
+  assert report["row"].startswith("| tiny | 2 | ")
+  assert json.loads((tmp_path / "benchmark.json").read_text())["row"] == report["row"]
+  assert len(lines) == 2 and lines[0].startswith("seed 0: modes=")
+  # A second call reuses the evaluated runs: same numbers, no training.
+  again = benchmark.run_mode_benchmark(config, [0, 1], str(tmp_path), label="tiny", log=lines.append)
+  assert again["runs"] == report["runs"]
+  assert json.loads((tmp_path / "seed_1" / "config.json").read_text())["seed"] == 1

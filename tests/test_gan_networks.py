@@ -1,0 +1,83 @@
+"""Tests for the GAN networks: DCGAN shapes, maxout, conditioning and the Q head."""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from gen_jax.gan.networks import Discriminator, Generator, MaxoutMLP
+from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator, upsampling_plan
+
+
+@pytest.mark.parametrize("size, plan", [(8, (4, 1)), (16, (4, 2)), (28, (7, 2)), (32, (4, 3)), (64, (4, 4)),
+                                        (12, (3, 2))])
+def test_upsampling_plan(size, plan):
+  assert upsampling_plan(size) == plan
+
+
+@pytest.mark.parametrize("size", [7, 9, 4, 0])
+def test_upsampling_plan_rejects_sizes_without_a_split(size):
+  with pytest.raises(ValueError, match="size"):
+    upsampling_plan(size)
+
+
+@pytest.mark.parametrize("shape, output", [((8, 8, 1), "tanh"), ((16, 16, 3), "sigmoid"), ((28, 28, 1), "none")])
+def test_dcgan_generator_and_encoder_shapes(shape, output):
+  generator = DCGANGenerator(shape, features=4, output=output)
+  z = jax.random.normal(jax.random.key(0), (3, 5))
+  variables = generator.init(jax.random.key(1), z, train=False)
+  images, _ = generator.apply(variables, z, train=True, mutable=["batch_stats"])
+  assert images.shape == (3, *shape)
+  if output == "tanh":
+    assert float(jnp.max(jnp.abs(images))) <= 1.0
+  if output == "sigmoid":
+    assert float(jnp.min(images)) >= 0.0 and float(jnp.max(images)) <= 1.0
+  encoder = DCGANEncoder(features=4)
+  features = encoder.apply(encoder.init(jax.random.key(2), images), images)
+  start, ups = upsampling_plan(shape[0])
+  assert features.shape == (3, start * start * 4 * 2 ** (ups - 1))
+
+
+def test_dcgan_generator_rejects_bad_attributes():
+  z = jnp.zeros((1, 2))
+  with pytest.raises(ValueError, match="image_shape"):
+    DCGANGenerator((8, 16, 1)).init(jax.random.key(0), z, train=False)
+  with pytest.raises(ValueError, match="output"):
+    DCGANGenerator((8, 8, 1), output="relu").init(jax.random.key(0), z, train=False)
+
+
+def test_maxout_takes_the_max_over_pieces():
+  model = MaxoutMLP(hidden=(3,), pieces=2)
+  x = jax.random.normal(jax.random.key(0), (4, 5))
+  params = model.init(jax.random.key(1), x)
+  kernel, bias = params["params"]["Dense_0"]["kernel"], params["params"]["Dense_0"]["bias"]
+  linear = (x @ kernel + bias).reshape(4, 3, 2)
+  np.testing.assert_allclose(model.apply(params, x), linear.max(-1), rtol=1e-6)
+
+
+class _Identity(nn.Module):
+  @nn.compact
+  def __call__(self, x, train=True):
+    del train
+    return x
+
+
+def test_generator_appends_one_hot_labels():
+  generator = Generator(_Identity(), num_classes=3)
+  out = generator.apply({}, jnp.zeros((2, 1)), jnp.array([2, 0]))
+  np.testing.assert_array_equal(out, [[0, 0, 0, 1], [0, 1, 0, 0]])
+
+
+def test_projection_discriminator_adds_the_label_embedding_term_and_q_head():
+  d = Discriminator(_Identity(), num_classes=4, num_codes=5)
+  x = jax.random.normal(jax.random.key(0), (3, 6))
+  labels = jnp.array([0, 3, 1])
+  variables = d.init(jax.random.key(1), x, labels)
+  logits, q = d.apply(variables, x, labels)
+  p = variables["params"]
+  expected = x @ p["Dense_0"]["kernel"][:, 0] + p["Dense_0"]["bias"][0] + jnp.sum(p["Embed_0"]["embedding"][labels] * x, -1)
+  np.testing.assert_allclose(logits, expected, rtol=1e-5, atol=1e-6)
+  assert q.shape == (3, 5) and logits.dtype == jnp.float32
+  plain_logits, plain_q = Discriminator(_Identity()).apply({"params": {"Dense_0": p["Dense_0"]}}, x)
+  assert plain_q is None and plain_logits.shape == (3,)

@@ -6,6 +6,7 @@ import os
 import jax
 import numpy as np
 
+from gen_jax.eval.sample_quality import sample_quality_metrics
 from gen_jax.train.loop import load_run
 
 
@@ -15,9 +16,11 @@ def _jsonable(value):
 
 
 def evaluate_run(workdir: str, step: int | None = None) -> dict:
-  """trainer.evaluate(state, dataset, PRNGKey(eval.seed)) plus the step; saved atomically to DIR/eval.json."""
+  """trainer.evaluate(state, dataset, PRNGKey(eval.seed)), the image models' sample quality
+  (gen_jax.eval.sample_quality) and the step; saved atomically to DIR/eval.json."""
   config, trainer, dataset, state = load_run(workdir, step)
   results = {k: _jsonable(v) for k, v in trainer.evaluate(state, dataset, jax.random.PRNGKey(config.eval.seed)).items()}
+  results.update(sample_quality_metrics(config, trainer, dataset, state, jax.random.PRNGKey(config.eval.seed)))
   results["step"] = int(state.step)
   path = os.path.join(workdir, "eval.json")
   with open(path + ".tmp", "w", encoding="utf-8") as f:

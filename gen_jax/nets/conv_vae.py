@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax.nets.mlp import activation
+from gen_jax.nets.upsampling import SubpixelConvTranspose
 
 
 def _check_resolution(height: int, width: int, num_layers: int) -> tuple[int, int]:
@@ -76,5 +77,5 @@ class ConvDecoder(nn.Module):
     x = act(nn.Dense(h0 * w0 * self.channels[0], dtype=self.dtype)(z))
     x = x.reshape(z.shape[0], h0, w0, self.channels[0])  # [B, h0, w0, c0]
     for ch in self.channels:
-      x = act(nn.ConvTranspose(ch, (4, 4), strides=(2, 2), padding="SAME", dtype=self.dtype)(x))
+      x = act(SubpixelConvTranspose(ch, (4, 4), strides=(2, 2), dtype=self.dtype)(x))
     return nn.Conv(self.out_channels, (3, 3), padding="SAME", dtype=self.dtype)(x)  # [B, H, W, out]

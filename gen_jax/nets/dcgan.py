@@ -16,6 +16,8 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from gen_jax.nets.upsampling import SubpixelConvTranspose
+
 OUTPUT_ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "tanh": jnp.tanh,            # images in [-1, 1]
     "sigmoid": jax.nn.sigmoid,   # images in [0, 1]
@@ -68,8 +70,8 @@ class DCGANGenerator(nn.Module):
     h = nn.Dense(start * start * width_0, dtype=self.dtype)(z)
     h = nn.relu(norm(h.reshape(z.shape[0], start, start, width_0)))          # [B, s, s, f 2^(k-1)]
     for i in reversed(range(ups)):
-      h = nn.ConvTranspose(self.features * 2 ** max(i - 1, 0), (4, 4), strides=(2, 2), padding="SAME",
-                           dtype=self.dtype)(h)
+      h = SubpixelConvTranspose(self.features * 2 ** max(i - 1, 0), (4, 4), strides=(2, 2),
+                                dtype=self.dtype)(h)
       h = nn.relu(norm(h))                                                     # size doubles
     h = nn.Conv(channels, (3, 3), padding="SAME", dtype=self.dtype)(h)       # [B, H, W, C]
     return OUTPUT_ACTIVATIONS[self.output](h.astype(jnp.float32))

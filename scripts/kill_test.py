@@ -1,6 +1,6 @@
 """Kill anywhere: SIGKILL a training run at random moments, restart it, and compare with an uninterrupted run.
 
-`python scripts/kill_test.py [--kills=10] [--steps=60] [--seed=0] [--workdir=DIR]`
+`python scripts/kill_test.py [--kills=10] [--steps=150] [--seed=0] [--workdir=DIR]`
 
 Trains the tiny engine-test model (tests/engine_config.py) with a checkpoint at
 every step, once uninterrupted (DIR/reference) and once (DIR/killed) through
@@ -31,7 +31,7 @@ from absl import flags  # noqa: E402
 from gen_jax import cli  # noqa: E402
 
 flags.DEFINE_integer("kills", 10, "Number of SIGKILLs before the run may finish.")
-flags.DEFINE_integer("steps", 60, "Training steps of the run (train.num_steps).")
+flags.DEFINE_integer("steps", 150, "Training steps of the run (train.num_steps).")
 flags.DEFINE_integer("seed", 0, "Seed of the kill schedule.")
 flags.DEFINE_string("workdir", "", "Directory for the two runs (default: a new temporary directory).")
 

@@ -33,7 +33,7 @@ def assert_one_line_error(result, code, *fragments):
 
 def test_kill_anywhere_short_variant(tmp_path):
   """3 SIGKILLs (the first mid-checkpoint), each restart resumes its newest complete checkpoint, bitwise end."""
-  result = script("kill_test.py", "--kills=3", "--steps=10", "--seed=1", f"--workdir={tmp_path}", timeout=600)
+  result = script("kill_test.py", "--kills=3", "--steps=20", "--seed=1", f"--workdir={tmp_path}", timeout=600)
   assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
   summary = json.loads(result.stdout.strip().splitlines()[-1])
   assert summary["kills"] == 3 and summary["bitwise_equal"] and not summary["resume_errors"]

@@ -161,3 +161,26 @@ def test_chromium_renders_the_page(written):
   pixels = matplotlib.image.imread(png)  # [H, W, 4] in [0, 1]
   assert pixels.shape[:2] == (1600, 1000)
   assert pixels[..., :3].std() > 0.05  # not a blank page
+
+
+GAN_RESULTS = dict(step=1500, fd=12.345, kid=0.01234, kid_stderr=0.00123, precision=0.8, recall=0.7,
+                   modes_covered=10.0, class_kl=0.0234)
+
+
+def test_image_quality_table_rows():
+  conditional = dict(GAN_RESULTS, label_accuracy=0.9567)
+  table = report.image_quality_table([("dcgan", GAN_RESULTS), ("cgan", conditional)]).splitlines()
+  assert table[0] == "| model | steps | fd | kid ± stderr | precision | recall | classes / label accuracy |"
+  assert table[2] == "| dcgan | 1500 | 12.35 | 0.0123 ± 0.0012 | 0.800 | 0.700 | 10 classes, KL 0.023 |"
+  assert table[3].endswith("| label acc. 0.957 |")
+  with pytest.raises(ValueError, match="ring8"):
+    report.image_quality_row("ring8", {"modes": 8})
+
+
+def test_image_table_evaluates_each_run(monkeypatch):
+  import gen_jax.train.evaluation  # pylint: disable=import-outside-toplevel
+  evaluated, logged = [], []
+  monkeypatch.setattr(gen_jax.train.evaluation, "evaluate_run", lambda w: evaluated.append(w) or GAN_RESULTS)
+  table = report.image_table(["runs/a", "runs/b"], log=lambda name, results: logged.append(name))
+  assert evaluated == ["runs/a", "runs/b"] and logged == ["a", "b"]
+  assert table.splitlines()[3].startswith("| b | 1500 | 12.35 |")

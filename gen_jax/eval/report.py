@@ -343,3 +343,37 @@ def render_png(html_path: str, png_path: str, width: int = 1400, height: int = 2
   if not os.path.isfile(png_path):
     raise RuntimeError(f"chromium wrote no screenshot (exit {result.returncode}): {result.stderr[-2000:]}")
   return png_path
+
+
+def image_quality_row(name: str, results: dict) -> list[str]:
+  """One row of `image_quality_table`: name, step, fd, kid +- stderr, precision, recall, and
+  label accuracy (conditional models) or classes covered with KL to the uniform class prior."""
+  if "fd" not in results:
+    raise ValueError(f"results: {name!r} has no image sample-quality metrics (is it an image model?)")
+  if "label_accuracy" in results:
+    classes = f"label acc. {results['label_accuracy']:.3f}"
+  else:
+    classes = f"{results['modes_covered']:.0f} classes, KL {results['class_kl']:.3f}"
+  return [name, str(results.get("step", MISSING)), f"{results['fd']:.2f}",
+          f"{results['kid']:.4f} ± {results['kid_stderr']:.4f}", f"{results['precision']:.3f}",
+          f"{results['recall']:.3f}", classes]
+
+
+def image_quality_table(named_results: list[tuple[str, dict]]) -> str:
+  """Markdown table of (run name, evaluate_run results) pairs of image models."""
+  header = ["model", "steps", "fd", "kid ± stderr", "precision", "recall", "classes / label accuracy"]
+  rows = [image_quality_row(name, results) for name, results in named_results]
+  return _markdown_table(header, [(row[0], row[1:]) for row in rows])
+
+
+def image_table(workdirs: list[str], log=print) -> str:
+  """Evaluate each run directory (`gen_jax.train.evaluation.evaluate_run`: writes DIR/eval.json)
+  and return `image_quality_table` of the results; `log(name, results)` after each run."""
+  from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
+
+  named_results = []
+  for workdir, name in zip(workdirs, run_names(workdirs)):
+    results = evaluate_run(workdir)
+    log(name, json.dumps(results, sort_keys=True))
+    named_results.append((name, results))
+  return image_quality_table(named_results)

@@ -12,7 +12,7 @@ def test_run_mode_benchmark_aggregates_seeds_and_skips_finished_ones(tmp_path):
   report = benchmark.run_mode_benchmark(config, [0, 1], str(tmp_path), label="tiny", log=lines.append)
   evals = [json.loads((tmp_path / f"seed_{s}" / "eval.json").read_text()) for s in (0, 1)]
   assert [r["modes"] for r in report["runs"]] == [e["modes"] for e in evals]
-  assert all(e["step"] == 2 and e["train_seconds"] > 0 for e in evals)
+  assert all(e["step"] == 2 and e["train_seconds"] > 0 and e["train_cpu_seconds"] > 0 for e in evals)
   assert report["row"].startswith("| tiny | 2 | ")
   assert json.loads((tmp_path / "benchmark.json").read_text())["row"] == report["row"]
   assert len(lines) == 2 and lines[0].startswith("seed 0: modes=")

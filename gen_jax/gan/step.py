@@ -123,8 +123,14 @@ def _with_nets(state, **nets: tuple):
 
 
 def _split_critic_batches(batch: dict, n_critic: int) -> dict:
-  """{'x': [n_critic * b, ...]} -> {'x': [n_critic, b, ...]} (consecutive chunks)."""
-  return jax.tree.map(lambda a: a.reshape(n_critic, a.shape[0] // n_critic, *a.shape[1:]), batch)
+  """{'x': [n_critic * b, ...]} -> {'x': [n_critic, b, ...]}, chunk i = local rows i, i + n, i + 2n, ...
+
+  Strided, so that chunk i holds the global rows congruent to i mod n_critic
+  in global order whatever the device count (each shard holds a contiguous
+  block of a multiple of n_critic rows), matching `parallel.example_keys`.
+  """
+  return jax.tree.map(lambda a: jnp.moveaxis(a.reshape(a.shape[0] // n_critic, n_critic, *a.shape[1:]), 1, 0),
+                      batch)
 
 
 def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, conditional: bool,

@@ -7,7 +7,7 @@ trained on the single-sample ELBO (Monte-Carlo KL). Data-side networks as vae_di
 
 A longer Markov chain: --config.model.latent_dims='(8, 8, 8, 8)' --config.model.hidden='((128, 128), (64,), (64,), (64,))'.
 
-Reaches (measured, see README's VAE table): held-out NLL RESULT_NLL nats, ELBO RESULT_ELBO nats.
+Reaches (measured, see README's VAE table): held-out NLL 22.91 nats, ELBO -23.74 nats.
 """
 
 from configs import vae_digits

@@ -5,7 +5,7 @@ gives Rezende & Mohamed's planar flows instead.
   python scripts/train.py --config=configs/nfvae_digits.py --workdir=runs/nfvae_digits
   python scripts/evaluate.py --workdir=runs/nfvae_digits
 
-Reaches (measured, see README's VAE table): held-out NLL RESULT_NLL nats, ELBO RESULT_ELBO nats.
+Reaches (measured, see README's VAE table): held-out NLL 22.88 nats, ELBO -23.48 nats.
 """
 
 from configs import vae_digits

@@ -7,8 +7,8 @@ the closed-form Gaussian KL; Adam 1e-3, batch 100, 3,000 steps (~210 epochs).
   python scripts/train.py --config=configs/vae_digits.py --workdir=runs/vae_digits
   python scripts/evaluate.py --workdir=runs/vae_digits
 
-Reaches (measured, see README's VAE table): held-out NLL (k = 5,000) RESULT_NLL nats,
-ELBO RESULT_ELBO nats.
+Reaches (measured, see README's VAE table): held-out NLL (k = 5,000) 22.95 nats,
+ELBO -23.66 nats.
 """
 
 from configs import vae_base

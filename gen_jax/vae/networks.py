@@ -8,6 +8,7 @@ Gaussian's mean and log-variance stacked on the channel axis). Leading axes
 """
 
 import functools
+import math
 from typing import Sequence
 
 import flax.linen as nn
@@ -96,10 +97,7 @@ class DataDecoder(nn.Module):
     flat, lead = _flatten_lead(z, 1)  # [N, D]
     shape = tuple(self.example_shape[:-1]) + (self.example_shape[-1] * self.params_per_value,)
     if self.arch == "mlp":
-      size = 1
-      for s in shape:
-        size *= s
-      out = mlp(self.hidden, size, self.act, self.dtype)(flat)
+      out = mlp(self.hidden, math.prod(shape), self.act, self.dtype)(flat)
     else:
       if len(self.example_shape) != 3:
         raise ValueError(f"model.arch: 'conv' needs images (H, W, C), got example shape {self.example_shape}")

@@ -27,7 +27,7 @@ def apply_gradients(optimizers: dict, params: dict, opt_state: dict, grads: dict
 
 def grad_norms(grads: dict) -> dict:
   """{'grad_norm/<net>': ||g_net||_2} for every network of `grads`."""
-  return {f"grad_norm/{name}": optax.global_norm(g) for name, g in grads.items()}
+  return {f"grad_norm/{name}": optax.tree.norm(g) for name, g in grads.items()}
 
 
 def init_opt_state(optimizers: dict, params: dict) -> dict:

@@ -1,7 +1,8 @@
 """Sample-quality table of trained image runs: `python scripts/image_table.py DIR [DIR ...]`.
 
-Evaluates each run as scripts/evaluate.py does (fixed key; writes DIR/eval.json), prints each
-run's JSON, then one Markdown table: model (the directory's name), steps, fd, kid ± stderr,
+Computes each run's sample-quality metrics as scripts/evaluate.py does (same fixed key, so the
+same numbers; reads the run only, without the family's own evaluation or DIR/eval.json),
+prints each run's JSON, then one Markdown table: model (the directory's name), steps, fd, kid ± stderr,
 precision, recall, and classes covered (unconditional) or label accuracy (conditional).
 """
 

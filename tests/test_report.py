@@ -178,9 +178,8 @@ def test_image_quality_table_rows():
 
 
 def test_image_table_evaluates_each_run(monkeypatch):
-  import gen_jax.train.evaluation  # pylint: disable=import-outside-toplevel
   evaluated, logged = [], []
-  monkeypatch.setattr(gen_jax.train.evaluation, "evaluate_run", lambda w: evaluated.append(w) or GAN_RESULTS)
+  monkeypatch.setattr(report, "run_sample_quality", lambda w: evaluated.append(w) or GAN_RESULTS)
   table = report.image_table(["runs/a", "runs/b"], log=lambda name, results: logged.append(name))
   assert evaluated == ["runs/a", "runs/b"] and logged == ["a", "b"]
   assert table.splitlines()[3].startswith("| b | 1500 | 12.35 |")

@@ -13,6 +13,7 @@ from configs import default
 from gen_jax import data as gdata
 from gen_jax.eval import inception, sample_quality
 from gen_jax.eval.frechet import features_frechet_distance
+from gen_jax.eval.report import run_sample_quality
 from gen_jax.train.evaluation import evaluate_run
 from gen_jax.train.family import Trainer
 from gen_jax.train.loop import train_and_evaluate
@@ -180,5 +181,7 @@ def test_evaluate_run_adds_image_metrics_and_repeats_exactly(cache_dir, tmp_path
   for name in ("fd", "kid", "kid_stderr", "precision", "recall", "modes_covered", "class_kl"):
     assert np.isfinite(first[name]), name
   assert "label_accuracy" not in first and "fid" not in first
+  only_quality = run_sample_quality(workdir)  # scripts/image_table.py's numbers are evaluate.py's
+  assert only_quality == {k: first[k] for k in only_quality} and "nll" in first and "nll" not in only_quality
   with open(tmp_path / "vae" / "eval.json", encoding="utf-8") as f:
     assert json.load(f) == first

@@ -366,14 +366,25 @@ def image_quality_table(named_results: list[tuple[str, dict]]) -> str:
   return _markdown_table(header, [(row[0], row[1:]) for row in rows])
 
 
-def image_table(workdirs: list[str], log=print) -> str:
-  """Evaluate each run directory (`gen_jax.train.evaluation.evaluate_run`: writes DIR/eval.json)
-  and return `image_quality_table` of the results; `log(name, results)` after each run."""
-  from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
+def run_sample_quality(workdir: str) -> dict:
+  """`sample_quality_metrics` of the newest usable checkpoint in `workdir`, with the key
+  PRNGKey(eval.seed) that scripts/evaluate.py uses (so the numbers equal its), plus 'step'.
+  Reads the run only: no eval.json is written and the family's own evaluation is not run."""
+  import jax  # pylint: disable=import-outside-toplevel
+  from gen_jax.eval.sample_quality import sample_quality_metrics  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.loop import load_run  # pylint: disable=import-outside-toplevel
 
+  config, trainer, dataset, state = load_run(workdir)
+  results = sample_quality_metrics(config, trainer, dataset, state, jax.random.PRNGKey(config.eval.seed))
+  return {**results, "step": int(state.step)}
+
+
+def image_table(workdirs: list[str], log=print) -> str:
+  """`image_quality_table` of `run_sample_quality` of each run directory; `log(name, results
+  as JSON)` after each run."""
   named_results = []
   for workdir, name in zip(workdirs, run_names(workdirs)):
-    results = evaluate_run(workdir)
+    results = run_sample_quality(workdir)
     log(name, json.dumps(results, sort_keys=True))
     named_results.append((name, results))
   return image_quality_table(named_results)

@@ -15,7 +15,7 @@ Workload = Callable[[int, int | None], Iterable[dict]]
 
 WORKLOADS: dict[str, Workload] = {}
 # Modules whose import registers workloads; add new ones here.
-_WORKLOAD_MODULES = ("gen_jax.bench.samplers", "gen_jax.bench.training")
+_WORKLOAD_MODULES = ("gen_jax.bench.samplers", "gen_jax.bench.training", "gen_jax.bench.inputs")
 
 
 def register_workload(name: str):

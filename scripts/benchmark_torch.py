@@ -1,0 +1,237 @@
+"""The training workloads of scripts/benchmark.py written plainly in PyTorch eager mode, for comparison.
+
+  python scripts/benchmark_torch.py --workload vae_mlp [--steps 100] [--repeats 5] [--threads N]
+
+Prints one JSON line with the fields of scripts/benchmark.py (see
+gen_jax.bench.training): flops_per_step is counted by torch's FlopCounterMode
+(matrix products and convolutions of one step, forward and backward),
+peak_flops is a float32 2048x2048 matmul rate measured in this process.
+
+The networks mirror the gen_jax networks the JAX workloads actually run, layer
+for layer (gen_jax.bench.training's configs): same widths, activations, batch
+norm placement, losses, Adam settings and batch sizes; inputs are random
+tensors of the data's shape. Torch runs `--threads` intra-op threads, by
+default os.cpu_count(), which is the size of XLA's CPU thread pool. Adam is
+torch's fused CPU implementation when `--adam fused` (the default; 'foreach'
+and 'loop' are the other implementations). The generator update freezes the
+discriminator's parameters (requires_grad False) so no unneeded gradients are
+computed. torch is imported only here: it is not a dependency of gen_jax.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see the module doc
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
+
+WORKLOADS = ("vae_mlp", "gan2d_mlp", "dcgan32")
+
+
+def adam(params, lr: float, betas: tuple[float, float], implementation: str) -> torch.optim.Adam:
+  options = {"fused": {"fused": True}, "foreach": {"foreach": True}, "loop": {"foreach": False}}[implementation]
+  return torch.optim.Adam(params, lr=lr, betas=betas, **options)
+
+
+# ------------------------------------------------------------------------------------------------
+# vae_mlp: encoder 784 -> 400 ReLU -> (mu, log var) 20; decoder 20 -> 400 ReLU -> 784 Bernoulli logits.
+
+
+class VAE(nn.Module):
+
+  def __init__(self):
+    super().__init__()
+    self.encoder = nn.Sequential(nn.Linear(784, 400), nn.ReLU(), nn.Linear(400, 40))
+    self.decoder = nn.Sequential(nn.Linear(20, 400), nn.ReLU(), nn.Linear(400, 784))
+
+  def loss(self, x):
+    """-ELBO mean over the batch: BCE summed over pixels + KL(N(mu, sigma^2) || N(0, I)), one sample."""
+    mean, log_var = self.encoder(x).chunk(2, dim=-1)
+    z = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+    logits = self.decoder(z)
+    reconstruction = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(dim=1)
+    kl = 0.5 * (mean.square() + log_var.exp() - 1.0 - log_var).sum(dim=1)
+    return (reconstruction + kl).mean()
+
+
+def vae_setup(adam_impl: str):
+  model = VAE()
+  optimizer = adam(model.parameters(), 1e-3, (0.9, 0.999), adam_impl)
+  x = torch.bernoulli(torch.full((128, 784), 0.5))
+
+  def step():
+    optimizer.zero_grad(set_to_none=True)
+    model.loss(x).backward()
+    optimizer.step()
+
+  return step, 128
+
+
+# ------------------------------------------------------------------------------------------------
+# GANs: non-saturating loss, one discriminator update then one generator update, Adam 2e-4 (0.5, 0.999).
+
+
+class Maxout(nn.Module):
+  """h -> max over `pieces` linear maps per unit (gen_jax.gan.networks.MaxoutMLP's layer)."""
+
+  def __init__(self, width_in: int, width: int, pieces: int):
+    super().__init__()
+    self.width, self.pieces = width, pieces
+    self.linear = nn.Linear(width_in, width * pieces)
+
+  def forward(self, h):
+    return self.linear(h).view(h.shape[0], self.width, self.pieces).amax(dim=-1)
+
+
+def mlp_generator() -> nn.Module:
+  layers, width_in = [], 2
+  for _ in range(4):
+    layers += [nn.Linear(width_in, 400), nn.ReLU()]
+    width_in = 400
+  return nn.Sequential(*layers, nn.Linear(400, 2))
+
+
+def maxout_discriminator(pieces: int = 2) -> nn.Module:
+  return nn.Sequential(Maxout(2, 200, pieces), Maxout(200, 200, pieces), Maxout(200, 200, pieces),
+                       nn.Linear(200, 1))
+
+
+class Reshape(nn.Module):
+
+  def __init__(self, *shape):
+    super().__init__()
+    self.shape = shape
+
+  def forward(self, h):
+    return h.view(h.shape[0], *self.shape)
+
+
+def dcgan_generator(z_dim: int = 100, features: int = 64) -> nn.Module:
+  """gen_jax.nets.DCGANGenerator for 32x32x1: dense to 4x4x256, three 4x4 stride-2 transposed convs
+  (128, 64, 64) with BN + ReLU, a 3x3 conv to 1 channel, tanh."""
+  widths = [4 * features, 2 * features, features, features]
+  layers = [nn.Linear(z_dim, 4 * 4 * widths[0]), Reshape(widths[0], 4, 4), nn.BatchNorm2d(widths[0]), nn.ReLU()]
+  for w_in, w_out in zip(widths[:-1], widths[1:]):
+    layers += [nn.ConvTranspose2d(w_in, w_out, 4, 2, 1), nn.BatchNorm2d(w_out), nn.ReLU()]
+  return nn.Sequential(*layers, nn.Conv2d(features, 1, 3, 1, 1), nn.Tanh())
+
+
+def dcgan_discriminator(features: int = 64) -> nn.Module:
+  """gen_jax's DCGANEncoder (4x4 stride-2 convs to 64, 128, 256, LeakyReLU 0.2) and a linear logit."""
+  layers, w_in = [], 1
+  for w_out in (features, 2 * features, 4 * features):
+    layers += [nn.Conv2d(w_in, w_out, 4, 2, 1), nn.LeakyReLU(0.2)]
+    w_in = w_out
+  return nn.Sequential(*layers, nn.Flatten(), nn.Linear(4 * 4 * w_in, 1))
+
+
+def gan_setup(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor, z_dim: int, adam_impl: str):
+  g_opt = adam(generator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
+  d_opt = adam(discriminator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
+  b = real.shape[0]
+
+  def step():
+    with torch.no_grad():
+      fake = generator(torch.randn(b, z_dim))
+    logits = discriminator(torch.cat([real, fake]))[:, 0]
+    d_loss = F.softplus(-logits[:b]).mean() + F.softplus(logits[b:]).mean()  # -log D(x) - log(1 - D(G(z)))
+    d_opt.zero_grad(set_to_none=True)
+    d_loss.backward()
+    d_opt.step()
+    discriminator.requires_grad_(False)
+    g_loss = F.softplus(-discriminator(generator(torch.randn(b, z_dim)))[:, 0]).mean()  # -log D(G(z))
+    g_opt.zero_grad(set_to_none=True)
+    g_loss.backward()
+    g_opt.step()
+    discriminator.requires_grad_(True)
+
+  return step, b
+
+
+def gan2d_setup(adam_impl: str):
+  return gan_setup(mlp_generator(), maxout_discriminator(), torch.randn(512, 2), 2, adam_impl)
+
+
+def dcgan32_setup(adam_impl: str):
+  real = torch.rand(64, 1, 32, 32) * 2.0 - 1.0
+  return gan_setup(dcgan_generator(), dcgan_discriminator(), real, 100, adam_impl)
+
+
+SETUPS = {"vae_mlp": vae_setup, "gan2d_mlp": gan2d_setup, "dcgan32": dcgan32_setup}
+
+
+# ------------------------------------------------------------------------------------------------
+# Timing.
+
+
+def window_seconds(step, steps: int, repeats: int) -> float:
+  """Median seconds of `steps` consecutive steps over `repeats` windows, after one warm-up window."""
+  for _ in range(steps):
+    step()
+  times = []
+  for _ in range(repeats):
+    start = time.perf_counter()
+    for _ in range(steps):
+      step()
+    times.append(time.perf_counter() - start)
+  return statistics.median(times)
+
+
+def step_flops(step) -> float:
+  """Matmul and convolution FLOPs of one step (forward and backward), by torch's FlopCounterMode."""
+  from torch.utils.flop_counter import FlopCounterMode  # pylint: disable=import-outside-toplevel
+
+  counter = FlopCounterMode(display=False)
+  with counter:
+    step()
+  return float(counter.get_total_flops())
+
+
+def matmul_flops_per_sec(size: int = 2048, repeats: int = 5) -> float:
+  a, b = torch.randn(size, size), torch.randn(size, size)
+  return 2.0 * size**3 / window_seconds(lambda: a @ b, 1, repeats)
+
+
+def measure(workload: str, steps: int, repeats: int, threads: int, adam_impl: str) -> dict:
+  """One record with the fields of scripts/benchmark.py for `workload` in torch eager mode."""
+  torch.manual_seed(0)
+  torch.set_num_threads(threads)
+  step, batch = SETUPS[workload](adam_impl)
+  flops = step_flops(step)
+  seconds = window_seconds(step, steps, repeats)
+  peak = matmul_flops_per_sec()
+  steps_per_sec = steps / seconds
+  return dict(workload=workload, batch=batch, steps=steps, seconds=seconds, steps_per_sec=steps_per_sec,
+              flops_per_step=flops, achieved_flops=flops * steps_per_sec, peak_flops=peak,
+              mfu=flops * steps_per_sec / peak, implementation="torch", torch_version=torch.__version__,
+              threads=threads, adam=adam_impl)
+
+
+def parse_args(argv):
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--workload", required=True, choices=WORKLOADS)
+  parser.add_argument("--steps", type=int, default=100, help="steps per timed window")
+  parser.add_argument("--repeats", type=int, default=5, help="timed windows (the median is reported)")
+  parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads")
+  parser.add_argument("--adam", choices=("fused", "foreach", "loop"), default="fused")
+  args = parser.parse_args(argv)
+  for name in ("steps", "repeats", "threads"):
+    if getattr(args, name) < 1:
+      parser.error(f"--{name}: expected a positive integer, got {getattr(args, name)}")
+  return args
+
+
+def main(argv=None) -> int:
+  args = parse_args(argv)
+  record = measure(args.workload, args.steps, args.repeats, args.threads, args.adam)
+  print(json.dumps(record), flush=True)
+  return 0
+
+
+if __name__ == "__main__":
+  sys.exit(main())

@@ -1,0 +1,106 @@
+"""Training and input-pipeline benchmark workloads at tiny sizes, the script's CLI, and the --compare summary."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gen_jax import bench
+from gen_jax.bench import compare, inputs, training
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RECORD_KEYS = {"workload", "batch", "steps", "seconds", "steps_per_sec", "flops_per_step", "achieved_flops",
+               "peak_flops", "mfu"}
+TINY = dict(steps_per_jit=1, repeats=1, batch_size=4)
+
+
+@pytest.mark.parametrize("name", sorted(training.TRAINING_CONFIGS))
+def test_training_workload_record_has_every_field_positive(name):
+  (record,) = list(bench.get_workload(name)(2, None, **TINY))
+  json.dumps(record)
+  assert RECORD_KEYS <= set(record) and record["workload"] == name
+  assert record["batch"] == 4 and record["steps"] == 2 and record["devices"] == 1
+  for key in RECORD_KEYS - {"workload"}:
+    assert record[key] > 0, key
+  assert record["achieved_flops"] == pytest.approx(record["flops_per_step"] * record["steps_per_sec"])
+  assert record["mfu"] == pytest.approx(record["achieved_flops"] / record["peak_flops"])
+
+
+def test_workload_configs_have_the_benchmark_shapes():
+  vae = training.workload_config("vae_mlp")
+  assert (vae.data.batch_size, vae.model.latent_dims, vae.model.hidden, vae.data.image_size) == (128, (20,), ((400,),), 28)
+  gan = training.workload_config("gan2d_mlp", "bfloat16", 3, 2)
+  assert (gan.data.batch_size, gan.model.generator_hidden, gan.model.generator_batch_norm) == (512, (400,) * 4, False)
+  assert (gan.train.compute_dtype, gan.train.steps_per_jit, gan.train.num_devices) == ("bfloat16", 3, 2)
+  dcgan = training.workload_config("dcgan32")
+  assert (dcgan.data.batch_size, dcgan.model.latent_dim, dcgan.model.features, dcgan.data.image_size) == (64, 100, 64, 32)
+  with pytest.raises(ValueError, match="workload"):
+    training.workload_config("nope")
+  with pytest.raises(ValueError, match="batch_size"):
+    training.workload_config("vae_mlp", batch_size=0)
+
+
+@pytest.mark.parametrize("name", sorted(inputs.INPUT_DATA))
+def test_input_workloads_report_batches_per_second_beside_the_step_rate(name):
+  (record,) = list(bench.get_workload(name)(2, None, **TINY))
+  json.dumps(record)
+  assert record["workload"] == name and record["train_workload"] == "vae_mlp" and record["batch"] == 4
+  assert record["batches_per_sec"] > 0 and record["train_steps_per_sec"] > 0
+  assert record["headroom"] == pytest.approx(record["batches_per_sec"] / record["train_steps_per_sec"])
+
+
+def run_script(*args, env=None):
+  return subprocess.run([sys.executable, os.path.join(REPO, "scripts", "benchmark.py"), *args], cwd=REPO,
+                        env=dict(os.environ, **(env or {})), capture_output=True, text=True, timeout=300)
+
+
+def test_script_on_two_fake_devices_prints_one_json_record():
+  result = run_script("--workload=vae_mlp", "--steps=2", "--steps_per_jit=2", "--repeats=1", "--batch_size=4",
+                      "--devices=2", env={"XLA_FLAGS": ""})
+  assert result.returncode == 0, result.stderr[-2000:]
+  (record,) = compare.parse_records(result.stdout)
+  assert record["devices"] == 2 and record["steps"] == 2 and record["flops_per_step"] > 0
+
+
+def test_script_rejects_an_option_the_workload_does_not_take():
+  result = run_script("--workload=sampler_rejection", "--compute_dtype=bfloat16")
+  assert result.returncode == 2 and "--compute_dtype" in result.stderr and result.stdout == ""
+
+
+CANNED = {
+    "gen_jax": 'WARNING: noise\n{"workload": "vae_mlp", "steps_per_sec": %s, "mfu": 0.5}\n',
+    "torch": '{"workload": "other", "steps_per_sec": 1.0}\n{"workload": "vae_mlp", "steps_per_sec": %s, "mfu": 0.2}\n',
+}
+
+
+def test_parse_records_skips_non_json_lines_and_last_record_picks_the_workload():
+  output = CANNED["torch"] % 4.0 + "not json {\n{broken\n"
+  assert [r["workload"] for r in compare.parse_records(output)] == ["other", "vae_mlp"]
+  assert compare.last_record(output, "vae_mlp")["steps_per_sec"] == 4.0
+  with pytest.raises(ValueError, match="no JSON record"):
+    compare.last_record("Traceback ...", "vae_mlp")
+
+
+def test_compare_alternates_sides_and_reports_median_ratios():
+  rates = {"gen_jax": iter([10.0, 12.0, 30.0]), "torch": iter([5.0, 4.0, 10.0])}
+  calls = []
+
+  def fake_run(command):
+    side = command[0]
+    calls.append(side)
+    return CANNED[side] % next(rates[side])
+
+  commands = {side: (lambda w, side=side: [side, w]) for side in compare.SIDES}
+  seen = []
+  (summary,) = compare.compare(["vae_mlp"], 3, commands, run=fake_run, report=seen.append)
+  assert calls == ["gen_jax", "torch", "torch", "gen_jax", "gen_jax", "torch"]
+  assert summary["ratios"] == [2.0, 3.0, 3.0] and summary["ratio"] == 3.0 and summary["rounds"] == 3
+  assert summary["gen_jax_steps_per_sec"] == 12.0 and summary["torch_steps_per_sec"] == 5.0
+  assert summary["gen_jax_mfu"] == 0.5 and summary["torch_mfu"] == 0.2
+  assert [r["round"] for r in seen] == [0, 1, 2] and seen[1]["ratio"] == 3.0
+  with pytest.raises(ValueError, match="rounds"):
+    compare.compare(["vae_mlp"], 0, commands, run=fake_run)
+  with pytest.raises(ValueError, match="commands"):
+    compare.compare(["vae_mlp"], 1, {"gen_jax": commands["gen_jax"]}, run=fake_run)

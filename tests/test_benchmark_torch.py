@@ -1,0 +1,49 @@
+"""The PyTorch eager twins of the training workloads (skipped when torch is not installed)."""
+
+import importlib.util
+import json
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SPEC = importlib.util.spec_from_file_location("benchmark_torch", os.path.join(REPO, "scripts", "benchmark_torch.py"))
+benchmark_torch = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(benchmark_torch)
+
+
+@pytest.mark.parametrize("name", benchmark_torch.WORKLOADS)
+def test_torch_record_has_the_benchmark_fields(name):
+  record = benchmark_torch.measure(name, 1, 1, 1, "fused")
+  json.dumps(record)
+  assert record["workload"] == name and record["implementation"] == "torch" and record["threads"] == 1
+  for key in ("batch", "steps", "seconds", "steps_per_sec", "flops_per_step", "achieved_flops", "peak_flops", "mfu"):
+    assert record[key] > 0, key
+
+
+def test_networks_have_the_gen_jax_shapes():
+  assert benchmark_torch.dcgan_generator()(torch.zeros(2, 100)).shape == (2, 1, 32, 32)
+  assert benchmark_torch.dcgan_discriminator()(torch.zeros(2, 1, 32, 32)).shape == (2, 1)
+  assert benchmark_torch.maxout_discriminator()(torch.zeros(3, 2)).shape == (3, 1)
+  assert benchmark_torch.mlp_generator()(torch.zeros(3, 2)).shape == (3, 2)
+  n_params = lambda m: sum(p.numel() for p in m.parameters())
+  assert n_params(benchmark_torch.VAE()) == 784 * 400 + 400 + 400 * 40 + 40 + 20 * 400 + 400 + 400 * 784 + 784
+
+
+def test_generator_step_leaves_the_discriminator_trainable_and_updates_both():
+  generator, discriminator = benchmark_torch.mlp_generator(), benchmark_torch.maxout_discriminator()
+  before = [p.detach().clone() for p in (*generator.parameters(), *discriminator.parameters())]
+  step, batch = benchmark_torch.gan_setup(generator, discriminator, torch.randn(8, 2), 2, "loop")
+  step()
+  after = list(generator.parameters()) + list(discriminator.parameters())
+  assert batch == 8 and all(p.requires_grad for p in after)
+  assert all(not torch.equal(a, b) for a, b in zip(before, after))
+
+
+def test_bad_arguments_exit_with_usage():
+  with pytest.raises(SystemExit):
+    benchmark_torch.parse_args(["--workload", "vae_mlp", "--steps", "0"])
+  with pytest.raises(SystemExit):
+    benchmark_torch.parse_args(["--workload", "nope"])

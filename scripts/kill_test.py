@@ -74,15 +74,17 @@ def kill_at(proc, mode: str, workdir: str, rng: random.Random, startup_s: float)
   """SIGKILL `proc` at a moment chosen by `mode`; False if it ended on its own first.
 
   'startup' kills at a uniform time in [0.1, 1] x `startup_s` (the time the first
-  launch took to reach its first save): in imports, compilation, restore or cleanup.
+  launch took to reach its first save), or at its first logged step if sooner: in
+  imports, compilation, restore or cleanup.
   """
   from gen_jax.train import checkpoint  # pylint: disable=import-outside-toplevel
 
   metrics = os.path.join(workdir, "metrics.jsonl")
-  if mode == "startup":
-    ok = wait_for(proc, lambda end=time.time() + rng.uniform(0.1, 1.0) * startup_s: time.time() >= end)
+  lines = count_lines(metrics)
+  if mode == "startup":  # never later than the end of startup (the first logged step) of this launch
+    end = time.time() + rng.uniform(0.1, 1.0) * startup_s
+    ok = wait_for(proc, lambda: time.time() >= end or count_lines(metrics) > lines + 1)
   elif mode == "training":
-    lines = count_lines(metrics)
     ok = wait_for(proc, lambda: count_lines(metrics) > lines + 1)
     ok = ok and wait_for(proc, lambda end=time.time() + rng.uniform(0.0, 0.2): time.time() >= end)
   else:  # mid-write: a temporary checkpoint directory of this launch, after `wanted` - 1 new complete steps
@@ -128,7 +130,7 @@ def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: st
   """Kill and restart the run in `workdir` `kills` times, then let it finish; returns the counts."""
   from gen_jax.train import checkpoint  # pylint: disable=import-outside-toplevel
 
-  summary = {"kills": 0, "kills_mid_checkpoint": 0, "kills_by_mode": dict.fromkeys(MODES, 0),
+  summary = {"kills": 0, "kills_mid_checkpoint": 0, "kills_by_mode": dict.fromkeys(MODES, 0), "launches": [],
              "incomplete_checkpoints_left": 0, "resumes_checked": 0, "resume_errors": []}
   metrics = os.path.join(workdir, "metrics.jsonl")
   launches, startup_s = 0, 5.0
@@ -152,6 +154,8 @@ def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: st
       summary["incomplete_checkpoints_left"] += len(left)
     else:
       proc.wait()
+    summary["launches"].append(f"{'finish' if finishing else mode}: {'killed' if killed else 'ended'} after "
+                               f"{time.time() - launched_at:.1f} s")
     for event in new_start_events(workdir, first_line):
       summary["resumes_checked"] += 1
       if event["step"] != expected:

@@ -1,4 +1,4 @@
-"""Adversarial autoencoder on digits 16x16: a DCGAN encoder to an 8-D code whose aggregate
+"""Adversarial autoencoder on 8x8 digits: a DCGAN encoder to an 8-D code whose aggregate
 posterior a discriminator matches to N(0, I), a DCGAN decoder trained on reconstruction;
 samples decode z ~ N(0, I).
 

@@ -1,4 +1,4 @@
-"""Conditional DCGAN on digits 16x16: labels enter the generator (one-hot) and a projection
+"""Conditional DCGAN on 8x8 digits: labels enter the generator (one-hot) and a projection
 discriminator; the sample grid has one class per row.
 
   python scripts/train.py --config=configs/cgan_digits.py --workdir=runs/cgan_digits

@@ -1,4 +1,4 @@
-"""DCGAN on sklearn's digits upsampled to 16x16 (non-saturating loss, Adam 2e-4, b1 = 0.5).
+"""DCGAN on sklearn's 8x8 digits (non-saturating loss, Adam 2e-4, b1 = 0.5, EMA 0.999).
 
   python scripts/train.py --config=configs/dcgan_digits.py --workdir=runs/dcgan_digits
   python scripts/evaluate.py --workdir=runs/dcgan_digits
@@ -13,14 +13,14 @@ def get_config():
   c = gan_base.get_config()
   c.model.name = "gan"
   c.data.name = "digits"
-  c.data.image_size = 16
+  c.data.image_size = 0            # native 8x8 (16 or 32 upsample; 8x costlier on CPU)
   c.data.scale = "-1_1"
   c.data.fresh_samples = False
   c.data.batch_size = 64
   c.model.latent_dim = 32
   c.model.features = 32
   c.optim.learning_rate = 2e-4
-  c.train.num_steps = 1500
+  c.train.num_steps = 1000
   c.train.steps_per_jit = 50
   c.train.log_every = 250
   c.train.eval_every = 500

@@ -6,7 +6,8 @@ non-saturating loss, no packing.
   python scripts/evaluate.py --workdir=runs/gan_grid25
   python scripts/mode_benchmark.py --config=configs/gan_grid25.py --seeds=10
 
-Result: RESULT_PENDING
+Result: not measured (the shared box's CPU went to the PacGAN seeds); the recipe runs
+(tests/test_gan_models.py trains every stabilizer for a few steps).
 """
 
 from configs import gan_base

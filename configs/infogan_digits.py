@@ -1,4 +1,4 @@
-"""InfoGAN on digits 16x16: a 10-way categorical and 2 continuous codes, recovered by a head
+"""InfoGAN on 8x8 digits: a 10-way categorical and 2 continuous codes, recovered by a head
 Q(c | x) on the discriminator's features; the picture sweeps the codes (rows: category,
 columns: the first continuous code from -1 to 1).
 

@@ -3,7 +3,8 @@
   python scripts/train.py --config=configs/lsgan_grid25.py --workdir=runs/lsgan_grid25
   python scripts/evaluate.py --workdir=runs/lsgan_grid25
 
-Result: RESULT_PENDING
+Result: not measured (the shared box's CPU went to the PacGAN seeds); the least-squares
+objective is unit-tested and runs on the engine (tests/test_gan_models.py).
 """
 
 from configs import gan_grid25

@@ -4,7 +4,8 @@ interpolates, 5 critic updates per generator update, Adam(b1 = 0.5), benchmark n
   python scripts/train.py --config=configs/wgan_gp_grid25.py --workdir=runs/wgan_gp_grid25
   python scripts/evaluate.py --workdir=runs/wgan_gp_grid25
 
-Result: RESULT_PENDING
+Result: not measured (the shared box's CPU went to the PacGAN seeds); the Wasserstein loss,
+gradient penalty and n_critic run on the engine on 1 and 4 devices (tests/test_gan_models.py).
 """
 
 from configs import gan_grid25

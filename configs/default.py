@@ -35,6 +35,7 @@ def get_config() -> ml_collections.ConfigDict:
   c.optim.learning_rate = 1e-3
   c.optim.b1 = 0.9
   c.optim.b2 = 0.999
+  c.optim.eps = 1e-8               # Adam epsilon
   c.optim.grad_clip = 0.0          # 0 = off
 
   c.train = ml_collections.ConfigDict()

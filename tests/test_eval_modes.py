@@ -61,3 +61,8 @@ def test_mean_and_stderr_and_table_row():
   assert modes.mean_and_stderr(runs[:1])["modes"] == (8.0, 0.0)
   row = modes.table_row("gan", summary, 2)
   assert row == "| gan | 2 | 7.0 ± 1.0 | 98.0 ± 1.0 | 0.020 ± 0.010 |"
+
+
+def test_mean_and_stderr_of_an_infinite_reverse_kl():
+  mean, stderr = modes.mean_and_stderr([{"reverse_kl": math.inf}, {"reverse_kl": 0.1}])["reverse_kl"]
+  assert mean == math.inf and math.isnan(stderr)

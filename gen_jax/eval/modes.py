@@ -73,7 +73,9 @@ def mode_metrics(samples, centres, std: float) -> dict[str, float]:
 def mean_and_stderr(runs: Iterable[Mapping[str, float]]) -> dict[str, tuple[float, float]]:
   """For each key of the runs' dicts: (mean, standard error = sample std (ddof=1) / sqrt(n)).
 
-  With one run the standard error is 0.
+  With one run the standard error is 0; with a non-finite value (e.g. the
+  reverse KL of a run without high-quality samples) the mean is that value and
+  the standard error NaN.
   """
   runs = list(runs)
   if not runs:
@@ -81,6 +83,9 @@ def mean_and_stderr(runs: Iterable[Mapping[str, float]]) -> dict[str, tuple[floa
   summary = {}
   for name in runs[0]:
     values = np.array([float(run[name]) for run in runs])
+    if not np.all(np.isfinite(values)):
+      summary[name] = (float(np.mean(values)), math.nan)
+      continue
     stderr = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
     summary[name] = (float(np.mean(values)), stderr)
   return summary

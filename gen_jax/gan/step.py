@@ -106,7 +106,7 @@ def discriminator_update(d: Net, objective: Objective, state: tuple, real: jax.A
   params, opt_state = _apply_gradients(d, params, opt_state, grads)
   if objective.clip > 0:
     params = regularizers.clip_weights(params, objective.clip)
-  metrics["grad_norm/discriminator"] = optax.global_norm(grads)
+  metrics["grad_norm/discriminator"] = optax.tree.norm(grads)
   return (params, opt_state, model_state), metrics
 
 
@@ -171,7 +171,7 @@ def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, c
 
   (_, (g_metrics, g_model_state)), grads = jax.value_and_grad(generator_loss_fn, has_aux=True)(g_params)
   g_params, g_opt_state = _apply_gradients(g, g_params, state.opt_state["generator"], grads)
-  metrics = {**jax.tree.map(lambda v: v[-1], d_metrics), **g_metrics, "grad_norm/generator": optax.global_norm(grads)}
+  metrics = {**jax.tree.map(lambda v: v[-1], d_metrics), **g_metrics, "grad_norm/generator": optax.tree.norm(grads)}
   return _with_nets(state, generator=(g_params, g_opt_state, g_model_state), discriminator=d_state), metrics
 
 
@@ -203,8 +203,8 @@ def aae_update(encoder: Net, decoder: Net, d: Net, objective: Objective, latent_
       autoencoder_loss_fn, has_aux=True)(params)
   e_params, e_opt_state = _apply_gradients(encoder, e_params, state.opt_state["encoder"], grads["encoder"])
   dec_params, dec_opt_state = _apply_gradients(decoder, dec_params, state.opt_state["decoder"], grads["decoder"])
-  metrics = {**d_metrics, **metrics, "grad_norm/encoder": optax.global_norm(grads["encoder"]),
-             "grad_norm/decoder": optax.global_norm(grads["decoder"])}
+  metrics = {**d_metrics, **metrics, "grad_norm/encoder": optax.tree.norm(grads["encoder"]),
+             "grad_norm/decoder": optax.tree.norm(grads["decoder"])}
   new_state = _with_nets(state, encoder=(e_params, e_opt_state, e_model_state),
                          decoder=(dec_params, dec_opt_state, dec_model_state), discriminator=d_state)
   return new_state, metrics

@@ -20,8 +20,6 @@ static binarization (optional) -> scaling to `data.scale`.
 import jax
 import jax.numpy as jnp
 import numpy as np
-import sklearn.datasets
-import sklearn.model_selection
 
 from gen_jax.data.spec import DataSpec, Dataset, check_choice, split_dict
 
@@ -99,6 +97,9 @@ def image_dataset(name: str, train: dict, test: dict | None, num_classes: int, o
 
 def digits_splits() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
   """((x_train [1437, 8, 8, 1], y_train), (x_test [360, 8, 8, 1], y_test)), pixels in [0, 1]."""
+  import sklearn.datasets  # pylint: disable=import-outside-toplevel  (seconds to import: only when used)
+  import sklearn.model_selection  # pylint: disable=import-outside-toplevel
+
   digits = sklearn.datasets.load_digits()
   images = (digits.images / 16.0).astype(np.float32)[..., None]  # [1797, 8, 8, 1]
   x_train, x_test, y_train, y_test = sklearn.model_selection.train_test_split(

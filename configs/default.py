@@ -52,6 +52,9 @@ def get_config() -> ml_collections.ConfigDict:
   c.train.allow_config_change = False  # resume a workdir whose stored model/objective/data config differs
   c.train.compute_dtype = "float32"  # or 'bfloat16' (params stay float32)
   c.train.distributed = False      # call jax.distributed.initialize() first
+  c.train.coordinator_address = ""  # multi-host by hand: 'HOST:PORT' of process 0 ('' = auto-detect)
+  c.train.num_processes = 0        # 0 = auto-detect
+  c.train.process_id = -1          # -1 = auto-detect
   c.train.progress = True
 
   c.eval = ml_collections.ConfigDict()

@@ -38,10 +38,9 @@ def devices(out, workdir):
 
 
 def process(out, workdir, process_id, port):
-  jax.config.update("jax_cpu_collectives_implementation", "gloo")
-  jax.distributed.initialize(coordinator_address=f"127.0.0.1:{port}", num_processes=2,
-                             process_id=int(process_id))
-  state = loop.train_and_evaluate(engine_model.tiny_config(num_steps=3), workdir)
+  config = engine_model.tiny_config(num_steps=3, distributed=True, coordinator_address=f"127.0.0.1:{port}",
+                                    num_processes=2, process_id=int(process_id))
+  state = loop.train_and_evaluate(config, workdir)
   if jax.process_index() == 0:
     np.savez(out, device_count=jax.device_count(), **flat_params(state))
 

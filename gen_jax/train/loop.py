@@ -51,9 +51,19 @@ class _Rollback(Exception):
 
 
 def maybe_initialize_distributed(config) -> None:
-  """jax.distributed.initialize() (SLURM / TPU pod / env auto-detection) when train.distributed."""
-  if config.train.distributed and jax.process_count() == 1:
-    jax.distributed.initialize()
+  """jax.distributed.initialize(...) when train.distributed; call it before any JAX computation.
+
+  The cluster is auto-detected (SLURM, Open MPI, TPU pods) unless the config gives
+  train.coordinator_address (or $JAX_COORDINATOR_ADDRESS), train.num_processes and
+  train.process_id. CPU collectives use gloo, so CPU-only clusters work too.
+  """
+  t = config.train
+  if not t.distributed or jax.distributed.is_initialized():
+    return
+  jax.config.update("jax_cpu_collectives_implementation", "gloo")
+  jax.distributed.initialize(coordinator_address=t.coordinator_address or None,
+                             num_processes=t.num_processes or None,
+                             process_id=t.process_id if t.process_id >= 0 else None)
 
 
 def build(config):

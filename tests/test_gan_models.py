@@ -26,8 +26,8 @@ def tiny_config(model="gan", data="ring8", **fields):
   c.data.num_examples = 512
   c.data.fresh_samples = data == "ring8"
   c.data.batch_size = 16
-  c.model.generator_hidden = (16, 16)
-  c.model.discriminator_hidden = (8, 8)
+  c.model.generator_hidden = [16, 16]
+  c.model.discriminator_hidden = [8, 8]
   c.model.maxout_pieces = 2
   c.model.features = 4
   c.model.latent_dim = 3
@@ -80,6 +80,7 @@ _SCRIPT = textwrap.dedent("""
       diffs = jax.tree.leaves(jax.tree.map(lambda a, b: float(np.max(np.abs(a - b))), state_1.params, state_4.params))
       report[name] = {{"param_diff": max(diffs), "step": int(state_4.step),
                       "metrics": [metrics_1, metrics_4]}}
+      print(name, "param_diff", max(diffs), file=sys.stderr, flush=True)
     print("REPORT " + json.dumps(report))
 """)
 
@@ -92,7 +93,7 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
   env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
   script = _SCRIPT.format(repo=REPO, tests=os.path.join(REPO, "tests"))
   result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True,
-                          timeout=900, check=False)
+                          timeout=1800, check=False)
   assert result.returncode == 0, result.stderr[-4000:]
   report = json.loads(result.stdout.split("REPORT ", 1)[1])
   assert set(report) == set(VARIANTS)

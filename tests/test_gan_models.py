@@ -39,6 +39,7 @@ def tiny_config(model="gan", data="ring8", **fields):
   c.train.checkpoint_every = 2
   c.train.progress = False
   c.eval.num_samples = 64
+  c.optim.learning_rate = 1e-4  # Adam moves a parameter by <= ~lr per step: the 1-vs-4-device bound below
   for dotted, value in fields.items():
     group, name = dotted.split(".")
     c[group][name] = value

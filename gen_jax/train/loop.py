@@ -33,6 +33,7 @@ import jax
 import ml_collections
 import numpy as np
 import tqdm
+from jax.experimental import multihost_utils
 
 from gen_jax import data as gdata
 from gen_jax.data.pipeline import BatchStream
@@ -246,6 +247,13 @@ class _Run:
     progress.set_postfix({k: f"{float(v):.4g}" for k, v in scalars.items() if "loss" in k})
     timer.update(step=step, time=now)
 
+  def _stop_requested(self) -> bool:
+    """Whether a stop signal arrived; with several processes, whether any got one (all agree, so none waits)."""
+    local = self.stop.signum is not None
+    if jax.process_count() == 1:
+      return local
+    return bool(np.any(multihost_utils.process_allgather(np.array(local))))
+
   def _run(self, state: TrainState) -> TrainState:
     """Updates from state.step to train.num_steps; raises _Rollback / NonFiniteError on divergence."""
     t, config = self.config.train, self.config
@@ -255,13 +263,14 @@ class _Run:
     progress = tqdm.tqdm(total=t.num_steps, initial=start, disable=not t.progress or jax.process_index() != 0,
                          unit="step", dynamic_ncols=True)
     timer = {"step": start, "time": time.time()}
-    step, saved_step = start, start
+    step, saved_step, stopped = start, start, False
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
       fetch = lambda chunk: pool.submit(self.stream.local_batches, chunk[0] + offset, chunk[1])
       future = fetch(schedule[0]) if schedule else None
       for i, (first, count) in enumerate(schedule):
-        if self.stop.signum is not None:
+        if self._stop_requested():
+          stopped = True
           break
         batches, active = pad_steps(future.result(), count, t.steps_per_jit)
         future = fetch(schedule[i + 1]) if i + 1 < len(schedule) else None
@@ -280,10 +289,10 @@ class _Run:
           self.trainer.save_pictures(jax.device_get(state), picture_key(config, step),
                                      os.path.join(self.workdir, "samples"), step, self.dataset)
     progress.close()
-    if self.stop.signum is not None and step < t.num_steps:
+    if stopped:
       if saved_step != step or not checkpoint.saved_steps(self.manager):
         self._save(state, step)
-      self.writer.write_event(step, "stop", f"stopped by {self.stop.name} at step {step}; checkpoint saved "
+      self.writer.write_event(step, "stop", f"stopped by {self.stop.name or 'a signal to another process'} at step {step}; checkpoint saved "
                               f"in {os.path.abspath(self.workdir)}; run the same command again to resume")
     return state
 

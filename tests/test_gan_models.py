@@ -105,7 +105,7 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
     compared = [k for k in metrics_1 if k.startswith(("loss/", "grad_norm/", "penalty/"))]
     assert any(k.startswith("grad_norm/") for k in compared), name
     for k in compared:
-      np.testing.assert_allclose(metrics_4[k], metrics_1[k], rtol=2e-3, atol=1e-5, err_msg=f"{name}: {k}")
+      np.testing.assert_allclose(metrics_4[k], metrics_1[k], rtol=2e-3, atol=1e-4, err_msg=f"{name}: {k}")
   assert os.listdir(tmp_path / "cgan_lsgan_clip_sn_4" / "samples") == ["samples_0000002.png"]
   assert sorted(os.listdir(tmp_path / "aae_hinge_pack_4" / "samples")) == ["reconstructions_0000002.png",
                                                                           "samples_0000002.png"]

@@ -54,8 +54,8 @@ def test_latest_pictures_picks_the_newest_of_each_kind(tmp_path):
 
 def test_run_names_and_format_value():
   assert report.run_names(["runs/a", "x/b/", "y/a"]) == ["a (1)", "b", "a (3)"]
-  assert [report.format_value(v) for v in (0.000123456, 3, [1, 2], "x", True)] == [
-      "0.0001235", "3", "[1, 2]", "x", "True"]
+  assert [report.format_value(v) for v in (0.000123456, 3, [1, 2], "x", True, "")] == [
+      "0.0001235", "3", "[1, 2]", "x", "True", '""']
 
 
 def test_bad_arguments(tmp_path):

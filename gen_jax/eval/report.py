@@ -135,7 +135,9 @@ def run_names(workdirs: list[str]) -> list[str]:
 
 
 def format_value(value) -> str:
-  """4 significant digits for floats, JSON for lists and dicts, str otherwise."""
+  """4 significant digits for floats, JSON for lists, dicts and the empty string, str otherwise."""
+  if value == "":
+    return '""'
   if isinstance(value, float):
     return f"{value:.4g}"
   if isinstance(value, (list, dict)):

@@ -71,8 +71,8 @@ def _optimizers(config) -> tuple[Any, Any]:
   o = config.optim
   d_lr = o.discriminator_learning_rate or o.learning_rate
   _check(d_lr > 0, "optim.discriminator_learning_rate", "> 0 (or 0 for optim.learning_rate)", d_lr)
-  return (make_optimizer(o.learning_rate, o.b1, o.b2, o.grad_clip, o.eps),
-          make_optimizer(d_lr, o.b1, o.b2, o.grad_clip, o.eps))
+  return (make_optimizer(o.learning_rate, o.b1, o.b2, o.grad_clip, o.get("eps", 1e-8)),
+          make_optimizer(d_lr, o.b1, o.b2, o.grad_clip, o.get("eps", 1e-8)))
 
 
 def _layer_factories(config) -> tuple[Callable, Callable]:

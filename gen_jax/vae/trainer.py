@@ -60,10 +60,12 @@ def make_optimizers(optim_config, names, learning_rates: dict | None = None) -> 
   for name in names:
     lr = learning_rates.get(name, optim_config.learning_rate)
     if schedule == "constant":
-      optimizers[name] = make_optimizer(lr, optim_config.b1, optim_config.b2, optim_config.grad_clip, optim_config.eps)
+      optimizers[name] = make_optimizer(lr, optim_config.b1, optim_config.b2, optim_config.grad_clip,
+                                        optim_config.get("eps", 1e-8))
     else:
       steps = check_positive_int(optim_config.steps_per_pass, "optim.steps_per_pass")
-      adam = make_optimizer(1.0, optim_config.b1, optim_config.b2, optim_config.grad_clip, optim_config.eps)
+      adam = make_optimizer(1.0, optim_config.b1, optim_config.b2, optim_config.grad_clip,
+                            optim_config.get("eps", 1e-8))
       optimizers[name] = optax.chain(adam, optax.scale_by_schedule(iwae_schedule(lr, steps)))
   return optimizers
 

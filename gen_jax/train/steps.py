@@ -68,6 +68,9 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0):
   runs the very same compiled program and reproduces parameters bit for bit.
   Returned metrics are stacked over the k steps, with `applied` [k] telling which
   updates were kept (False on inactive steps and from the first non-finite one on).
+  With k = 1 the step is traced without a loop: XLA's CPU backend (jaxlib 0.10)
+  runs convolution gradients ~20x slower inside a lax.scan than at the top
+  level of a program (measured by gen_jax.bench; matmuls are unaffected).
   """
   step = guarded_update(trainer, ema_decay)
 
@@ -81,7 +84,11 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0):
       healthy = healthy & (finite | ~is_active)
       return (tree_select(applied, new_state, state), healthy), {**metrics, "applied": applied}
 
-    (state, _), metrics = jax.lax.scan(body, (state, jnp.array(True)), (batches, active))
+    carry, inputs = (state, jnp.array(True)), (batches, active)
+    if active.shape[0] == 1:  # k = 1: the body alone, no loop (see the docstring)
+      (state, _), metrics = body(carry, jax.tree.map(lambda x: x[0], inputs))
+      return state, jax.tree.map(lambda x: x[None], metrics)
+    (state, _), metrics = jax.lax.scan(body, carry, inputs)
     return state, metrics
 
   sharded = jax.shard_map(run_steps, mesh=mesh, in_specs=(P(), P(None, parallel.AXIS), P()),

@@ -108,6 +108,13 @@ def test_resume_with_a_different_model_is_refused(tmp_path):
     loop.train_and_evaluate(config, str(tmp_path))
 
 
+def test_model_differences_treat_tuples_as_their_json_lists():
+  from gen_jax.train.config_checks import model_differences
+  stored = {"model": {"hidden": [400, 400], "name": "gan"}, "train": {"num_steps": 5}}
+  assert model_differences(stored, {"model": {"hidden": (400, 400), "name": "gan"}, "train": {"num_steps": 9}}) == []
+  assert model_differences(stored, {"model": {"hidden": (400,), "name": "gan"}}) == ["model.hidden"]
+
+
 def run_cli(*args, script="train.py"):
   return subprocess.run([sys.executable, os.path.join(REPO, "scripts", script), *args],
                         capture_output=True, text=True, timeout=120, cwd=REPO)

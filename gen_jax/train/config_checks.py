@@ -61,12 +61,18 @@ def validate(config: ml_collections.ConfigDict) -> None:
 
 def model_differences(stored: dict, current: dict, prefixes=("model", "objective", "data.name",
                                                                "data.image_size", "data.scale")) -> list[str]:
-  """Dotted fields under `prefixes` whose values differ between two flattened config dicts."""
+  """Dotted fields under `prefixes` whose values differ between two flattened config dicts.
+
+  Values are compared as JSON would store them: a tuple equals the list of its items.
+  """
+  def as_json(v):
+    return [as_json(x) for x in v] if isinstance(v, (list, tuple)) else v
+
   def flat(d, prefix=""):
     out = {}
     for k, v in d.items():
       key = f"{prefix}{k}"
-      out.update(flat(v, key + ".") if isinstance(v, dict) else {key: v})
+      out.update(flat(v, key + ".") if isinstance(v, dict) else {key: as_json(v)})
     return out
 
   a, b = flat(stored), flat(current)

@@ -30,9 +30,10 @@ def test_training_workload_record_has_every_field_positive(name):
 
 def test_workload_configs_have_the_benchmark_shapes():
   vae = training.workload_config("vae_mlp")
-  assert (vae.data.batch_size, vae.model.latent_dims, vae.model.hidden, vae.data.image_size) == (128, (20,), ((400,),), 28)
+  assert (vae.data.batch_size, tuple(vae.model.latent_dims), vae.data.image_size) == (128, (20,), 28)
+  assert tuple(map(tuple, vae.model.hidden)) == ((400,),)
   gan = training.workload_config("gan2d_mlp", "bfloat16", 3, 2)
-  assert (gan.data.batch_size, gan.model.generator_hidden, gan.model.generator_batch_norm) == (512, (400,) * 4, False)
+  assert (gan.data.batch_size, tuple(gan.model.generator_hidden), gan.model.generator_batch_norm) == (512, (400,) * 4, False)
   assert (gan.train.compute_dtype, gan.train.steps_per_jit, gan.train.num_devices) == ("bfloat16", 3, 2)
   dcgan = training.workload_config("dcgan32")
   assert (dcgan.data.batch_size, dcgan.model.latent_dim, dcgan.model.features, dcgan.data.image_size) == (64, 100, 64, 32)
@@ -62,6 +63,7 @@ def test_script_on_two_fake_devices_prints_one_json_record():
   assert result.returncode == 0, result.stderr[-2000:]
   (record,) = compare.parse_records(result.stdout)
   assert record["devices"] == 2 and record["steps"] == 2 and record["flops_per_step"] > 0
+  assert record["steps_per_jit"] == 2  # a scanned call (k > 1) on the 2-device mesh
 
 
 def test_script_rejects_an_option_the_workload_does_not_take():

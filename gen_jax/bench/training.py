@@ -18,7 +18,7 @@ the k batches of one call are placed on the mesh once and reused.
 
 Record fields: workload, batch (global), steps (timed per window), seconds
 (median window), steps_per_sec, flops_per_step (XLA cost analysis of the
-compiled one-step program), achieved_flops = flops_per_step * steps_per_sec,
+compiled one-step program, all devices), achieved_flops = flops_per_step * steps_per_sec,
 peak_flops (float32 matmul rate measured in the same process), mfu =
 achieved_flops / peak_flops; plus compute_dtype, steps_per_jit, devices, backend.
 """
@@ -35,7 +35,7 @@ from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import loop, parallel
 from gen_jax.train.steps import make_train_step
 
-DEFAULT_STEPS_PER_JIT = 10
+DEFAULT_STEPS_PER_JIT = 1  # k = 1: no loop around the step (see gen_jax.train.steps.make_train_step)
 DEFAULT_REPEATS = 5
 
 
@@ -138,10 +138,11 @@ class PreparedStep:
     return state
 
   def flops_per_step(self) -> float:
-    """XLA's FLOP count of the compiled program for ONE step (the first batch, k = 1)."""
+    """XLA's FLOP count of ONE step (the first batch, k = 1) over all devices: the cost analysis of the
+    SPMD program counts one device's share, times the mesh size."""
     first = parallel.put_batch(jax.tree.map(lambda x: x[:1], self._host_batches), self.mesh, leading_axes=1)
     active = parallel.put_replicated(np.ones(1, bool), self.mesh)
-    return timing.compiled_flops(self.train_step, self.state, first, active)
+    return timing.compiled_flops(self.train_step, self.state, first, active) * self.mesh.size
 
 
 def measure_config(name: str, config: ml_collections.ConfigDict, steps: int, repeats: int = DEFAULT_REPEATS) -> dict:

@@ -94,7 +94,7 @@ def _decoder_body(config, spec, dtype, axis_name: str | None) -> nn.Module:
   m = config.model
   if spec.kind == "points":
     return MLP(hidden=tuple(m.generator_hidden), out=spec.example_shape[0], act="relu",
-               batch_norm=m.generator_batch_norm, axis_name=axis_name)
+               batch_norm=m.generator_batch_norm, axis_name=axis_name, dtype=dtype)
   return DCGANGenerator(tuple(spec.example_shape), m.features, _output_activation(spec), axis_name, dtype)
 
 
@@ -344,7 +344,7 @@ def build_aae(config, spec) -> Trainer:
   g_tx, d_tx = _optimizers(config)
   dense, _ = _layer_factories(config)
   points = spec.kind == "points"
-  encoder_body = (MLP(hidden=tuple(m.generator_hidden[:-1]), out=m.generator_hidden[-1], act="relu")
+  encoder_body = (MLP(hidden=tuple(m.generator_hidden[:-1]), out=m.generator_hidden[-1], act="relu", dtype=dtype)
                   if points else DCGANEncoder(m.features, nn.Conv, dtype))
   encoder = step.Net(_Encoder(encoder_body, m.latent_dim, dtype), g_tx)
   decoder = step.Net(Generator(_decoder_body(config, spec, dtype, parallel.AXIS)), g_tx)

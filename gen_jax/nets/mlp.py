@@ -33,6 +33,7 @@ class MLP(nn.Module):
       'batch_stats' collection, over the global batch via `axis_name`).
     axis_name: mesh axis for BatchNorm's cross-device statistics (training only).
     dense: module factory for a linear layer, e.g. to wrap it in nn.SpectralNorm.
+    dtype: computation dtype of the default Dense and BatchNorm layers (parameters stay float32).
   """
 
   hidden: Sequence[int]
@@ -40,14 +41,17 @@ class MLP(nn.Module):
   act: str = "relu"
   batch_norm: bool = False
   axis_name: str | None = None
-  dense: Callable[..., nn.Module] = nn.Dense
+  dense: Callable[..., nn.Module] | None = None
+  dtype: jnp.dtype = jnp.float32
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = True) -> jax.Array:  # [B, D_in] -> [B, out]
     act = activation(self.act)
+    dense = self.dense or (lambda width: nn.Dense(width, dtype=self.dtype))
     for width in self.hidden:
-      x = self.dense(width)(x)
+      x = dense(width)(x)
       if self.batch_norm:
-        x = nn.BatchNorm(use_running_average=not train, axis_name=self.axis_name if train else None)(x)
+        x = nn.BatchNorm(use_running_average=not train, axis_name=self.axis_name if train else None,
+                         dtype=self.dtype)(x)
       x = act(x)
-    return self.dense(self.out)(x)
+    return dense(self.out)(x)

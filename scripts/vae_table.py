@@ -27,20 +27,10 @@ flags.DEFINE_string("runs", "runs", "Directory holding one run directory per con
 flags.DEFINE_bool("retrain", False, "Delete existing run directories first.")
 
 
-def finished_evaluation(workdir: str, num_steps: int) -> dict | None:
-  """The saved eval.json of `workdir` when it evaluates step `num_steps`, else None."""
-  path = os.path.join(workdir, "eval.json")
-  if not os.path.exists(path):
-    return None
-  with open(path, encoding="utf-8") as f:
-    result = json.load(f)
-  return result if result.get("step") == num_steps else None
-
-
 def main(argv):
   if len(argv) > 1:
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
-  from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.evaluation import evaluate_run, saved_evaluation  # pylint: disable=import-outside-toplevel
   from gen_jax.train.loop import train_and_evaluate  # pylint: disable=import-outside-toplevel
   from gen_jax.vae.report import markdown_table  # pylint: disable=import-outside-toplevel
 
@@ -54,7 +44,7 @@ def main(argv):
     workdir = os.path.join(flags.FLAGS.runs, name)
     if flags.FLAGS.retrain and os.path.isdir(workdir):
       shutil.rmtree(workdir)
-    result = finished_evaluation(workdir, config.train.num_steps)
+    result = saved_evaluation(workdir, config.train.num_steps)
     if result is None:
       train_and_evaluate(config, workdir)
       result = evaluate_run(workdir)

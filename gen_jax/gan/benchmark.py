@@ -13,26 +13,17 @@ import os
 import time
 
 from gen_jax.eval import modes
-from gen_jax.train.evaluation import evaluate_run
+from gen_jax.train.evaluation import evaluate_run, saved_evaluation
 from gen_jax.train.loop import train_and_evaluate
 
 BENCHMARK_KEYS = ("modes", "high_quality", "reverse_kl")
-
-
-def _finished_eval(run_dir: str, num_steps: int) -> dict | None:
-  path = os.path.join(run_dir, "eval.json")
-  if not os.path.isfile(path):
-    return None
-  with open(path, encoding="utf-8") as f:
-    results = json.load(f)
-  return results if results.get("step") == num_steps else None
 
 
 def run_seed(config, seed: int, run_dir: str) -> dict:
   """Train `config` with `seed` in `run_dir` (unless already evaluated there) and return its eval dict,
   with the training's wall time and this process's CPU time (all threads) in seconds
   ('train_seconds', 'train_cpu_seconds'; the CPU time does not count other jobs sharing the machine)."""
-  done = _finished_eval(run_dir, config.train.num_steps)
+  done = saved_evaluation(run_dir, config.train.num_steps)
   if done is not None:
     return done
   config = config.copy_and_resolve_references()

@@ -15,6 +15,16 @@ def _jsonable(value):
   return value.item() if value.ndim == 0 else value.tolist()
 
 
+def saved_evaluation(workdir: str, step: int) -> dict | None:
+  """DIR/eval.json when it evaluates checkpoint `step`, else None (lets table scripts skip finished runs)."""
+  path = os.path.join(workdir, "eval.json")
+  if not os.path.isfile(path):
+    return None
+  with open(path, encoding="utf-8") as f:
+    results = json.load(f)
+  return results if results.get("step") == step else None
+
+
 def evaluate_run(workdir: str, step: int | None = None) -> dict:
   """trainer.evaluate(state, dataset, PRNGKey(eval.seed)), the image models' sample quality
   (gen_jax.eval.sample_quality) and the step; saved atomically to DIR/eval.json."""

@@ -37,6 +37,8 @@ def get_config() -> ml_collections.ConfigDict:
   c.optim.b2 = 0.999
   c.optim.eps = 1e-8               # Adam epsilon
   c.optim.grad_clip = 0.0          # 0 = off
+  c.optim.schedule = "constant"    # 'constant', 'cosine' (to final_lr_fraction * lr at the last step), 'iwae'
+  c.optim.final_lr_fraction = 0.0  # cosine schedule's end point, as a fraction of the learning rate
 
   c.train = ml_collections.ConfigDict()
   c.train.num_steps = 1000

@@ -35,7 +35,7 @@ from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator
 from gen_jax.nets.mlp import MLP
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
-from gen_jax.train.optim import make_optimizer
+from gen_jax.train.optim import optimizer_from_config
 from gen_jax.train.registry import register_model
 from gen_jax.train.state import create_state
 
@@ -67,12 +67,12 @@ def objective_from_config(config, model_name: str) -> step.Objective:
 
 
 def _optimizers(config) -> tuple[Any, Any]:
-  """(generator-side optimizer, discriminator optimizer): Adam at the two learning rates (TTUR)."""
+  """(generator-side optimizer, discriminator optimizer): Adam at the two learning rates (TTUR),
+  each with optim.schedule."""
   o = config.optim
   d_lr = o.discriminator_learning_rate or o.learning_rate
   _check(d_lr > 0, "optim.discriminator_learning_rate", "> 0 (or 0 for optim.learning_rate)", d_lr)
-  return (make_optimizer(o.learning_rate, o.b1, o.b2, o.grad_clip, o.get("eps", 1e-8)),
-          make_optimizer(d_lr, o.b1, o.b2, o.grad_clip, o.get("eps", 1e-8)))
+  return optimizer_from_config(config, o.learning_rate), optimizer_from_config(config, d_lr)
 
 
 def _layer_factories(config) -> tuple[Callable, Callable]:

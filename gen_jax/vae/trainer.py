@@ -5,11 +5,9 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-from gen_jax.data.spec import check_choice
 from gen_jax.train.family import Trainer
-from gen_jax.train.optim import make_optimizer
+from gen_jax.train.optim import optimizer_from_config
 from gen_jax.train.state import create_state
 from gen_jax.vae import evaluation, objectives, plots, step
 from gen_jax.vae.latent import LatentModel
@@ -34,40 +32,12 @@ def compute_dtype(config):
   return jnp.dtype(config.train.compute_dtype)
 
 
-SCHEDULES = ("constant", "iwae")
-
-
-def iwae_schedule(learning_rate: float, steps_per_pass: int, stages: int = 8):
-  """The IWAE paper's schedule (Burda et al. 2016, section 5): for i = 0..stages-1, 3^i passes over
-  the data at learning_rate * 10^(-i/7) (sum_i 3^i = 3,280 passes for 8 stages); the last rate
-  holds afterwards. Returns step -> learning rate."""
-  boundaries, rates, passes = [], [], 0
-  for i in range(stages):
-    rates.append(learning_rate * 10.0 ** (-i / 7))
-    passes += 3 ** i
-    boundaries.append(passes * steps_per_pass)
-  return optax.piecewise_constant_schedule(rates[0], {b: rates[i + 1] / rates[i]
-                                                      for i, b in enumerate(boundaries[:-1])})
-
-
-def make_optimizers(optim_config, names, learning_rates: dict | None = None) -> dict:
-  """One Adam per network: optim.learning_rate (or `learning_rates`' entry), constant or, with
-  optim.schedule='iwae', decayed by `iwae_schedule` (optim.steps_per_pass steps per data pass)."""
+def make_optimizers(config, names, learning_rates: dict | None = None) -> dict:
+  """One Adam per network at optim.learning_rate (or `learning_rates`' entry), with optim.schedule
+  (see gen_jax.train.optim)."""
   learning_rates = learning_rates or {}
-  schedule = optim_config.get("schedule", "constant")
-  check_choice(schedule, SCHEDULES, "optim.schedule")
-  optimizers = {}
-  for name in names:
-    lr = learning_rates.get(name, optim_config.learning_rate)
-    if schedule == "constant":
-      optimizers[name] = make_optimizer(lr, optim_config.b1, optim_config.b2, optim_config.grad_clip,
-                                        optim_config.get("eps", 1e-8))
-    else:
-      steps = check_positive_int(optim_config.steps_per_pass, "optim.steps_per_pass")
-      adam = make_optimizer(1.0, optim_config.b1, optim_config.b2, optim_config.grad_clip,
-                            optim_config.get("eps", 1e-8))
-      optimizers[name] = optax.chain(adam, optax.scale_by_schedule(iwae_schedule(lr, steps)))
-  return optimizers
+  return {name: optimizer_from_config(config, learning_rates.get(name, config.optim.learning_rate))
+          for name in names}
 
 
 def evaluation_params(state) -> dict:
@@ -124,7 +94,7 @@ def latent_trainer(config, spec, model: LatentModel, init_params, update, optimi
 
 def likelihood_trainer(config, spec, model: LatentModel, loss_fn) -> Trainer:
   """latent_trainer for a model whose encoder and decoder minimize one loss (one Adam each)."""
-  optimizers = make_optimizers(config.optim, ("encoder", "decoder"))
+  optimizers = make_optimizers(config, ("encoder", "decoder"))
   return latent_trainer(config, spec, model, model.init, step.make_update(loss_fn, optimizers), optimizers)
 
 

@@ -105,7 +105,7 @@ def build_vaegan(config, spec):
                                 check_positive_int(config.model.disc_features, "model.disc_features"),
                                 tuple(spec.example_shape), config.model.act, compute_dtype(config))
   gamma = check_non_negative(config.objective.gamma, "objective.gamma")
-  optimizers = make_optimizers(config.optim, ("encoder", "decoder", "discriminator"),
+  optimizers = make_optimizers(config, ("encoder", "decoder", "discriminator"),
                                {"discriminator": config.optim.disc_learning_rate})
 
   def init_params(key):

@@ -184,7 +184,7 @@ def build_vqvae(config, spec):
     raise ValueError(f"objective.codebook_decay: expected in [0, 1), got {decay}")
   epsilon = check_non_negative(o.codebook_epsilon, "objective.codebook_epsilon")
   check_eval_config(config.eval)
-  optimizers = make_optimizers(config.optim, ("encoder", "decoder"))
+  optimizers = make_optimizers(config, ("encoder", "decoder"))
 
   def init(key):
     params, model_state = model.init(key)

@@ -23,6 +23,7 @@ def get_config():
   c.model.latent_dim = 32
   c.model.features = 32
   c.optim.learning_rate = 2e-4
+  c.optim.schedule = "constant"
   c.train.num_steps = 1000
   c.train.steps_per_jit = 50
   c.train.log_every = 250

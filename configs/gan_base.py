@@ -30,14 +30,15 @@ def get_config():
   c.objective.info_weight = 1.0            # InfoGAN lambda
   c.objective.adversarial_weight = 1.0     # AAE: weight of the encoder's adversarial loss
 
-  c.optim.learning_rate = 1e-3             # generator (AAE: encoder and decoder)
+  c.optim.learning_rate = 3e-4             # generator (AAE: encoder and decoder)
   c.optim.discriminator_learning_rate = 0.0  # 0 = optim.learning_rate; differ for TTUR
   c.optim.b1 = 0.5
   c.optim.b2 = 0.999
+  c.optim.schedule = "cosine"              # both rates decay to 0 at train.num_steps (sharper modes)
 
   c.data.batch_size = 100
   c.data.fresh_samples = True
-  c.train.num_steps = 6000
+  c.train.num_steps = 3000
   c.train.steps_per_jit = 100
   c.train.log_every = 500
   c.train.eval_every = 1000

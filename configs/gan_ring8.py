@@ -17,4 +17,5 @@ from configs import gan_base
 def get_config():
   c = gan_base.get_config()
   c.data.name = "ring8"
+  c.train.num_steps = 6000
   return c

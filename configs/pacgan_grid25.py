@@ -18,5 +18,4 @@ from configs import gan_grid25
 def get_config():
   c = gan_grid25.get_config()
   c.objective.pack = 4
-  c.train.num_steps = 4000
   return c

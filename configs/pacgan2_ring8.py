@@ -1,0 +1,21 @@
+"""gen_jax's best ring8 recipe: PacGAN-2 (the discriminator scores pairs of samples) with the
+benchmark's networks, non-saturating loss, Adam 3e-4 (b1 0.5) decayed to 0 by a cosine over
+12,000 steps, EMA (0.999) of the weights for sampling.
+
+  python scripts/train.py --config=configs/pacgan2_ring8.py --workdir=runs/pacgan2_ring8
+  python scripts/evaluate.py --workdir=runs/pacgan2_ring8
+  python scripts/mode_benchmark.py --config=configs/pacgan2_ring8.py --seeds=10
+
+Result: to be measured.
+"""
+
+from configs import gan_ring8
+
+
+def get_config():
+  c = gan_ring8.get_config()
+  c.objective.pack = 2
+  c.train.num_steps = 12000
+  c.train.eval_every = 2000
+  c.train.checkpoint_every = 4000
+  return c

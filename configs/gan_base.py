@@ -2,7 +2,8 @@
 
 Not an experiment by itself: the defaults are the 2-D benchmark's networks
 (generator 4 x 400 ReLU + BatchNorm, z ~ N(0, I_2); discriminator 3 x 200
-maxout with 5 pieces) with the non-saturating loss on ring8.
+maxout with 5 pieces) with the non-saturating loss on ring8; images use the
+DCGAN networks, by default without BatchNorm in the discriminator.
 """
 
 from configs import default
@@ -15,8 +16,10 @@ def get_config():
   c.model.generator_hidden = [400, 400, 400, 400]   # 2-D generator / decoder (and AAE encoder) widths
   c.model.generator_batch_norm = True
   c.model.discriminator_hidden = [200, 200, 200]    # 2-D (and AAE latent) discriminator widths
+  c.model.discriminator_act = "maxout"     # 2-D discriminator units: 'maxout' or 'leaky_relu' (0.2)
   c.model.maxout_pieces = 5
   c.model.features = 32                    # DCGAN base width (images)
+  c.model.discriminator_batch_norm = False  # BatchNorm in the DCGAN discriminator (not with GP or R1)
   c.model.spectral_norm = False            # spectral normalization of every discriminator layer
   c.model.num_categories = 10              # InfoGAN categorical code
   c.model.num_continuous = 2               # InfoGAN continuous codes ~ U(-1, 1)

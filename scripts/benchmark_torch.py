@@ -9,8 +9,11 @@ peak_flops is a float32 2048x2048 matmul rate measured in this process.
 
 The networks mirror the gen_jax networks the JAX workloads actually run, layer
 for layer (gen_jax.bench.training's configs): same widths, activations, batch
-norm placement, losses, Adam settings and batch sizes; inputs are random
-tensors of the data's shape. Torch runs `--threads` intra-op threads, by
+norm placement and momentum, parameter counts, losses, Adam settings and batch
+sizes; inputs are random tensors of the data's shape. As in gen_jax's GAN step,
+the discriminator update scores torch.cat([real, fake]) in one call (its batch
+norm statistics are those of the mixed batch) and the generator update scores
+the fake batch alone, both in training mode. Torch runs `--threads` intra-op threads, by
 default os.cpu_count(), which is the size of XLA's CPU thread pool. Adam is
 torch's fused CPU implementation when `--adam fused` (the default; 'foreach'
 and 'loop' are the other implementations). The generator update freezes the
@@ -76,19 +79,13 @@ def vae_setup(adam_impl: str):
 # GANs: non-saturating loss, one discriminator update then one generator update, Adam 2e-4 (0.5, 0.999).
 
 
-class Maxout(nn.Module):
-  """h -> max over `pieces` linear maps per unit (gen_jax.gan.networks.MaxoutMLP's layer)."""
-
-  def __init__(self, width_in: int, width: int, pieces: int):
-    super().__init__()
-    self.width, self.pieces = width, pieces
-    self.linear = nn.Linear(width_in, width * pieces)
-
-  def forward(self, h):
-    return self.linear(h).view(h.shape[0], self.width, self.pieces).amax(dim=-1)
+def batch_norm(width: int) -> nn.Module:
+  """flax's nn.BatchNorm: running <- 0.99 running + 0.01 batch (torch's momentum 0.01), eps 1e-5."""
+  return nn.BatchNorm2d(width, momentum=0.01)
 
 
 def mlp_generator() -> nn.Module:
+  """The gan2d_mlp generator: 2 -> 400 x 4 (ReLU) -> 2, no batch norm."""
   layers, width_in = [], 2
   for _ in range(4):
     layers += [nn.Linear(width_in, 400), nn.ReLU()]
@@ -96,9 +93,14 @@ def mlp_generator() -> nn.Module:
   return nn.Sequential(*layers, nn.Linear(400, 2))
 
 
-def maxout_discriminator(pieces: int = 2) -> nn.Module:
-  return nn.Sequential(Maxout(2, 200, pieces), Maxout(200, 200, pieces), Maxout(200, 200, pieces),
-                       nn.Linear(200, 1))
+def mlp_discriminator() -> nn.Module:
+  """The gan2d_mlp discriminator (gen_jax.gan.networks.LeakyReLUMLP and a linear logit): 2 -> 200 x 3
+  (LeakyReLU 0.2) -> 1."""
+  layers, width_in = [], 2
+  for _ in range(3):
+    layers += [nn.Linear(width_in, 200), nn.LeakyReLU(0.2)]
+    width_in = 200
+  return nn.Sequential(*layers, nn.Linear(200, 1))
 
 
 class Reshape(nn.Module):
@@ -112,25 +114,28 @@ class Reshape(nn.Module):
 
 
 def dcgan_generator(z_dim: int = 100, features: int = 64) -> nn.Module:
-  """gen_jax.nets.DCGANGenerator for 32x32x1: dense to 4x4x256, three 4x4 stride-2 transposed convs
-  (128, 64, 64) with BN + ReLU, a 3x3 conv to 1 channel, tanh."""
-  widths = [4 * features, 2 * features, features, features]
-  layers = [nn.Linear(z_dim, 4 * 4 * widths[0]), Reshape(widths[0], 4, 4), nn.BatchNorm2d(widths[0]), nn.ReLU()]
+  """gen_jax.nets.DCGANGenerator for 32x32x1: dense to 256x4x4 (BN, ReLU), 4x4 stride-2 transposed convs
+  to 128x8x8 and 64x16x16 (BN, ReLU) and to 1x32x32 (no BN), tanh."""
+  widths = [4 * features, 2 * features, features]
+  layers = [nn.Linear(z_dim, 4 * 4 * widths[0]), Reshape(widths[0], 4, 4), batch_norm(widths[0]), nn.ReLU()]
   for w_in, w_out in zip(widths[:-1], widths[1:]):
-    layers += [nn.ConvTranspose2d(w_in, w_out, 4, 2, 1), nn.BatchNorm2d(w_out), nn.ReLU()]
-  return nn.Sequential(*layers, nn.Conv2d(features, 1, 3, 1, 1), nn.Tanh())
+    layers += [nn.ConvTranspose2d(w_in, w_out, 4, 2, 1), batch_norm(w_out), nn.ReLU()]
+  return nn.Sequential(*layers, nn.ConvTranspose2d(features, 1, 4, 2, 1), nn.Tanh())
 
 
 def dcgan_discriminator(features: int = 64) -> nn.Module:
-  """gen_jax's DCGANEncoder (4x4 stride-2 convs to 64, 128, 256, LeakyReLU 0.2) and a linear logit."""
+  """gen_jax's DCGANEncoder with batch_norm (4x4 stride-2 convs to 64, 128, 256, BN after the second and
+  third, LeakyReLU 0.2) and its dense logit on the 4x4x256 features, written as the 4x4 conv it equals."""
   layers, w_in = [], 1
-  for w_out in (features, 2 * features, 4 * features):
-    layers += [nn.Conv2d(w_in, w_out, 4, 2, 1), nn.LeakyReLU(0.2)]
+  for i, w_out in enumerate((features, 2 * features, 4 * features)):
+    layers += [nn.Conv2d(w_in, w_out, 4, 2, 1), *([batch_norm(w_out)] if i > 0 else []), nn.LeakyReLU(0.2)]
     w_in = w_out
-  return nn.Sequential(*layers, nn.Flatten(), nn.Linear(4 * 4 * w_in, 1))
+  return nn.Sequential(*layers, nn.Conv2d(w_in, 1, 4), nn.Flatten())
 
 
 def gan_setup(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor, z_dim: int, adam_impl: str):
+  """(step, batch): one D update on D(cat([real, G(z)])) (one call: batch norm over the mixed batch), then
+  one G update on D(G(z')), as gen_jax.gan.step.adversarial_update."""
   g_opt = adam(generator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
   d_opt = adam(discriminator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
   b = real.shape[0]
@@ -154,7 +159,7 @@ def gan_setup(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor
 
 
 def gan2d_setup(adam_impl: str):
-  return gan_setup(mlp_generator(), maxout_discriminator(), torch.randn(512, 2), 2, adam_impl)
+  return gan_setup(mlp_generator(), mlp_discriminator(), torch.randn(512, 2), 2, adam_impl)
 
 
 def dcgan32_setup(adam_impl: str):

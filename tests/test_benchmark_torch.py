@@ -4,7 +4,13 @@ import importlib.util
 import json
 import os
 
+import jax
+import numpy as np
 import pytest
+
+from gen_jax import data as gdata
+from gen_jax.bench import training
+from gen_jax.train import registry
 
 torch = pytest.importorskip("torch")
 
@@ -26,14 +32,43 @@ def test_torch_record_has_the_benchmark_fields(name):
 def test_networks_have_the_gen_jax_shapes():
   assert benchmark_torch.dcgan_generator()(torch.zeros(2, 100)).shape == (2, 1, 32, 32)
   assert benchmark_torch.dcgan_discriminator()(torch.zeros(2, 1, 32, 32)).shape == (2, 1)
-  assert benchmark_torch.maxout_discriminator()(torch.zeros(3, 2)).shape == (3, 1)
+  assert benchmark_torch.mlp_discriminator()(torch.zeros(3, 2)).shape == (3, 1)
   assert benchmark_torch.mlp_generator()(torch.zeros(3, 2)).shape == (3, 2)
   n_params = lambda m: sum(p.numel() for p in m.parameters())
   assert n_params(benchmark_torch.VAE()) == 784 * 400 + 400 + 400 * 40 + 40 + 20 * 400 + 400 + 400 * 784 + 784
 
 
+def _gen_jax_parameter_counts(name: str) -> dict[str, int]:
+  """Parameters per network of the gen_jax model that workload `name` trains."""
+  config = training.workload_config(name)
+  trainer = registry.get_model(config.model.name)(config, gdata.load(config.data).spec)
+  params = jax.eval_shape(trainer.init, jax.random.PRNGKey(0)).params
+  return {net: sum(int(np.prod(leaf.shape)) for leaf in jax.tree.leaves(tree)) for net, tree in params.items()}
+
+
+TWINS = {"gan2d_mlp": (benchmark_torch.mlp_generator, benchmark_torch.mlp_discriminator),
+         "dcgan32": (benchmark_torch.dcgan_generator, benchmark_torch.dcgan_discriminator)}
+
+
+@pytest.mark.parametrize("name", sorted(TWINS))
+def test_twins_have_the_gen_jax_parameter_counts(name):
+  n_params = lambda m: sum(p.numel() for p in m.parameters())
+  generator, discriminator = (make() for make in TWINS[name])
+  assert _gen_jax_parameter_counts(name) == {"generator": n_params(generator), "discriminator": n_params(discriminator)}
+
+
+def test_dcgan_twins_are_the_canonical_networks():
+  """G: 256x4x4 -> 128x8x8 -> 64x16x16 (BN, ReLU) -> 1x32x32; D: BN after its second and third convs."""
+  generator, discriminator = benchmark_torch.dcgan_generator(), benchmark_torch.dcgan_discriminator()
+  assert [m.num_features for m in generator if isinstance(m, torch.nn.BatchNorm2d)] == [256, 128, 64]
+  assert [m.out_channels for m in generator if isinstance(m, torch.nn.ConvTranspose2d)] == [128, 64, 1]
+  assert [type(m).__name__ for m in discriminator] == [
+      "Conv2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU", "Conv2d",
+      "Flatten"]
+
+
 def test_generator_step_leaves_the_discriminator_trainable_and_updates_both():
-  generator, discriminator = benchmark_torch.mlp_generator(), benchmark_torch.maxout_discriminator()
+  generator, discriminator = benchmark_torch.mlp_generator(), benchmark_torch.mlp_discriminator()
   before = [p.detach().clone() for p in (*generator.parameters(), *discriminator.parameters())]
   step, batch = benchmark_torch.gan_setup(generator, discriminator, torch.randn(8, 2), 2, "loop")
   step()

@@ -5,10 +5,13 @@ import os
 import subprocess
 import sys
 
+import jax
 import pytest
 
 from gen_jax import bench
+from gen_jax import data as gdata
 from gen_jax.bench import compare, inputs, training
+from gen_jax.train import registry
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD_KEYS = {"workload", "batch", "steps", "seconds", "steps_per_sec", "flops_per_step", "achieved_flops",
@@ -35,12 +38,44 @@ def test_workload_configs_have_the_benchmark_shapes():
   gan = training.workload_config("gan2d_mlp", "bfloat16", 3, 2)
   assert (gan.data.batch_size, tuple(gan.model.generator_hidden), gan.model.generator_batch_norm) == (512, (400,) * 4, False)
   assert (gan.train.compute_dtype, gan.train.steps_per_jit, gan.train.num_devices) == ("bfloat16", 3, 2)
+  assert gan.model.discriminator_act == "leaky_relu"
   dcgan = training.workload_config("dcgan32")
   assert (dcgan.data.batch_size, dcgan.model.latent_dim, dcgan.model.features, dcgan.data.image_size) == (64, 100, 64, 32)
+  assert dcgan.model.discriminator_batch_norm
   with pytest.raises(ValueError, match="workload"):
     training.workload_config("nope")
   with pytest.raises(ValueError, match="batch_size"):
     training.workload_config("vae_mlp", batch_size=0)
+
+
+def _parameter_shapes(name: str):
+  config = training.workload_config(name)
+  trainer = registry.get_model(config.model.name)(config, gdata.load(config.data).spec)
+  state = jax.eval_shape(trainer.init, jax.random.PRNGKey(0))
+  return jax.tree.map(lambda a: a.shape, (state.params, state.model_state))
+
+
+def test_gan2d_discriminator_is_2_200_200_200_1_leaky_relu():
+  params, model_state = _parameter_shapes("gan2d_mlp")
+  d = params["discriminator"]
+  assert [d["body"][f"Dense_{i}"]["kernel"] for i in range(3)] + [d["Dense_0"]["kernel"]] == [
+      (2, 200), (200, 200), (200, 200), (200, 1)]
+  assert len(d["body"]) == 3 and model_state["discriminator"] == {}
+  assert [params["generator"]["body"][f"Dense_{i}"]["kernel"] for i in range(5)] == [
+      (2, 400), (400, 400), (400, 400), (400, 400), (400, 2)]
+
+
+def test_dcgan32_networks_have_the_specified_layers():
+  params, model_state = _parameter_shapes("dcgan32")
+  g, d = params["generator"]["body"], params["discriminator"]
+  assert g["Dense_0"]["kernel"] == (100, 4 * 4 * 256)
+  assert [g[f"SubpixelConvTranspose_{i}"]["kernel"] for i in range(3)] == [(4, 4, 256, 128), (4, 4, 128, 64),
+                                                                           (4, 4, 64, 1)]
+  assert [d["body"][f"Conv_{i}"]["kernel"] for i in range(3)] == [(4, 4, 1, 64), (4, 4, 64, 128),
+                                                                   (4, 4, 128, 256)]
+  assert d["Dense_0"]["kernel"] == (4 * 4 * 256, 1)   # = a 4x4 VALID conv to one logit
+  assert {k: v["mean"] for k, v in model_state["discriminator"]["batch_stats"]["body"].items()} == {
+      "BatchNorm_0": (128,), "BatchNorm_1": (256,)}
 
 
 @pytest.mark.parametrize("name", sorted(inputs.INPUT_DATA))

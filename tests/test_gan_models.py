@@ -13,7 +13,8 @@ import pytest
 
 from configs import gan_base
 from gen_jax import data as gdata
-from gen_jax.train import registry
+from gen_jax.train import parallel, registry
+from gen_jax.train.steps import make_train_step
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -53,7 +54,8 @@ VARIANTS = {
         "objective.n_critic": 2, "objective.pack": 2, "model.spectral_norm": True, "train.ema_decay": 0.9}),
     "cgan_lsgan_clip_sn": dict(model="cgan", data="digits", **{
         "objective.loss": "least_squares", "objective.clip": 0.05, "model.spectral_norm": True}),
-    "infogan_minimax": dict(model="infogan", data="digits", **{"objective.loss": "minimax"}),
+    "infogan_minimax_d_bn": dict(model="infogan", data="digits", **{
+        "objective.loss": "minimax", "model.discriminator_batch_norm": True, "data.image_size": 16}),
     "aae_hinge_pack": dict(model="aae", data="digits", **{"data.scale": "0_1", "objective.loss": "hinge",
                                                          "objective.pack": 2}),
 }
@@ -111,7 +113,7 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
                                                                           "samples_0000002.png"]
   assert sorted(os.listdir(tmp_path / "wgan_gp_r1_sn_pack_ncritic_ema_4" / "samples")) == [
       "scatter_0000002.png", "strip.png"]
-  assert os.listdir(tmp_path / "infogan_minimax_1" / "samples") == ["codes_0000002.png"]
+  assert os.listdir(tmp_path / "infogan_minimax_d_bn_1" / "samples") == ["codes_0000002.png"]
 
 
 def _build(config):
@@ -150,6 +152,8 @@ def test_conditional_samples_cycle_through_the_classes_and_evaluate_reports_mode
     ({"objective.n_critic": 0}, "objective.n_critic: expected a positive integer"),
     ({"objective.gradient_penalty": -1.0}, "objective.gradient_penalty"),
     ({"model.maxout_pieces": 0}, "model.maxout_pieces"),
+    ({"model.discriminator_act": "relu"}, r"model.discriminator_act: expected one of \('maxout', 'leaky_relu'\)"),
+    ({"model.discriminator_batch_norm": True}, "model.discriminator_batch_norm: expected False unless"),
 ])
 def test_builder_rejects_bad_fields(fields, message):
   with pytest.raises(ValueError, match=message):
@@ -161,3 +165,34 @@ def test_builder_rejects_packing_a_conditional_gan_and_an_unlabelled_cgan():
     _build(tiny_config("cgan", "digits", **{"objective.pack": 2}))
   with pytest.raises(ValueError, match="data.name: expected a labelled dataset"):
     _build(tiny_config("cgan", "swiss_roll"))
+
+
+@pytest.mark.parametrize("penalty", ["objective.gradient_penalty", "objective.r1"])
+def test_builder_rejects_a_batch_norm_critic_with_gradient_penalties(penalty):
+  with pytest.raises(ValueError, match=f"model.discriminator_batch_norm: expected False with .*{penalty}"):
+    _build(tiny_config("gan", "digits", **{"model.discriminator_batch_norm": True, penalty: 1.0}))
+  with pytest.raises(ValueError, match="model.discriminator_batch_norm: expected False unless"):
+    _build(tiny_config("aae", "digits", **{"model.discriminator_batch_norm": True}))
+
+
+def test_leaky_relu_discriminator_replaces_maxout_on_points():
+  trainer, _ = _build(tiny_config(**{"model.discriminator_act": "leaky_relu"}))
+  body = trainer.init(jax.random.PRNGKey(0)).params["discriminator"]["body"]
+  assert jax.tree.map(jnp.shape, body) == {"Dense_0": {"kernel": (2, 8), "bias": (8,)},
+                                           "Dense_1": {"kernel": (8, 8), "bias": (8,)}}
+  maxout, _ = _build(tiny_config())
+  assert maxout.init(jax.random.PRNGKey(0)).params["discriminator"]["body"]["Dense_1"]["kernel"].shape == (8, 16)
+
+
+def test_batch_norm_discriminator_statistics_are_initialised_and_updated():
+  trainer, dataset = _build(tiny_config("gan", "digits", **{"model.discriminator_batch_norm": True,
+                                                              "data.image_size": 16}))
+  mesh = parallel.make_mesh(1)
+  state = parallel.put_replicated(trainer.init(jax.random.PRNGKey(0)), mesh)
+  before = jax.device_get(state.model_state["discriminator"])
+  assert jax.tree.map(jnp.shape, before) == {"batch_stats": {"body": {"BatchNorm_0": {"mean": (8,), "var": (8,)}}}}
+  batches = parallel.put_batch({"x": dataset.train["x"][:16][None]}, mesh, leading_axes=1)
+  state, metrics = make_train_step(trainer, mesh)(state, batches, np.ones(1, bool))
+  after = jax.device_get(state.model_state["discriminator"])["batch_stats"]["body"]["BatchNorm_0"]
+  assert np.all(np.isfinite(jax.device_get(metrics["loss/discriminator"])))
+  assert not np.allclose(after["mean"], 0.0) and not np.allclose(after["var"], 1.0)

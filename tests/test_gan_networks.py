@@ -1,4 +1,4 @@
-"""Tests for the GAN networks: DCGAN shapes, maxout, conditioning and the Q head."""
+"""Tests for the GAN networks: DCGAN shapes, maxout and LeakyReLU MLPs, conditioning and the Q head."""
 
 import flax.linen as nn
 import jax
@@ -6,8 +6,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gen_jax.gan.networks import Discriminator, Generator, MaxoutMLP
+from gen_jax.gan.networks import Discriminator, Generator, LeakyReLUMLP, MaxoutMLP
 from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator, upsampling_plan
+from gen_jax.nets.upsampling import SubpixelConvTranspose
 
 
 @pytest.mark.parametrize("size, plan", [(8, (4, 1)), (16, (4, 2)), (28, (7, 2)), (32, (4, 3)), (64, (4, 4)),
@@ -39,6 +40,45 @@ def test_dcgan_generator_and_encoder_shapes(shape, output):
   assert features.shape == (3, start * start * 4 * 2 ** (ups - 1))
 
 
+def _shapes(tree):
+  return jax.tree.map(lambda a: a.shape, tree)
+
+
+def test_dcgan32_generator_is_the_canonical_dcgan():
+  """z 100 -> 256x4x4 -> 128x8x8 -> 64x16x16 (BatchNorm + ReLU) -> 1x32x32 (no BatchNorm), tanh."""
+  generator = DCGANGenerator((32, 32, 1), features=64)
+  z = jax.random.normal(jax.random.key(0), (2, 100))
+  variables = generator.init(jax.random.key(1), z, train=False)
+  is_layer = lambda module, _: isinstance(module, (nn.BatchNorm, SubpixelConvTranspose))
+  images, state = generator.apply(variables, z, train=True, mutable=["batch_stats", "intermediates"],
+                                  capture_intermediates=is_layer)
+  outputs = state["intermediates"]
+  normalized = [outputs[f"BatchNorm_{i}"]["__call__"][0].shape[1:] for i in range(3)]
+  assert normalized == [(4, 4, 256), (8, 8, 128), (16, 16, 64)]
+  assert outputs["SubpixelConvTranspose_2"]["__call__"][0].shape[1:] == (32, 32, 1)
+  params = _shapes(variables["params"])
+  assert set(params) == {"Dense_0", "BatchNorm_0", "BatchNorm_1", "BatchNorm_2", "SubpixelConvTranspose_0",
+                         "SubpixelConvTranspose_1", "SubpixelConvTranspose_2"}
+  assert params["Dense_0"]["kernel"] == (100, 4 * 4 * 256)
+  assert [params[f"SubpixelConvTranspose_{i}"]["kernel"] for i in range(3)] == [
+      (4, 4, 256, 128), (4, 4, 128, 64), (4, 4, 64, 1)]
+  assert images.shape == (2, 32, 32, 1)
+
+
+def test_dcgan_encoder_batch_norm_skips_the_first_convolution():
+  encoder = DCGANEncoder(features=8, batch_norm=True)
+  x = jax.random.normal(jax.random.key(0), (5, 32, 32, 1))
+  variables = encoder.init(jax.random.key(1), x, train=False)
+  assert _shapes(variables["batch_stats"]) == {f"BatchNorm_{i}": {"mean": (w,), "var": (w,)}
+                                               for i, w in enumerate((16, 32))}
+  assert _shapes(variables["params"])["Conv_0"]["kernel"] == (4, 4, 1, 8)
+  features, updated = encoder.apply(variables, x, train=True, mutable=["batch_stats"])
+  assert features.shape == (5, 4 * 4 * 32)
+  assert not np.allclose(updated["batch_stats"]["BatchNorm_1"]["mean"], 0.0)
+  assert encoder.apply(variables, x, train=False).shape == (5, 4 * 4 * 32)
+  assert "batch_stats" not in DCGANEncoder(features=8).init(jax.random.key(1), x)
+
+
 def test_dcgan_generator_rejects_bad_attributes():
   z = jnp.zeros((1, 2))
   with pytest.raises(ValueError, match="image_shape"):
@@ -54,6 +94,18 @@ def test_maxout_takes_the_max_over_pieces():
   kernel, bias = params["params"]["Dense_0"]["kernel"], params["params"]["Dense_0"]["bias"]
   linear = (x @ kernel + bias).reshape(4, 3, 2)
   np.testing.assert_allclose(model.apply(params, x), linear.max(-1), rtol=1e-6)
+
+
+def test_leaky_relu_mlp_is_dense_then_leaky_relu_per_layer():
+  model = LeakyReLUMLP(hidden=(3, 4))
+  x = jax.random.normal(jax.random.key(0), (6, 2))
+  params = model.init(jax.random.key(1), x)
+  p = params["params"]
+  assert _shapes(p) == {"Dense_0": {"kernel": (2, 3), "bias": (3,)}, "Dense_1": {"kernel": (3, 4), "bias": (4,)}}
+  lrelu = lambda a: np.where(a > 0, a, 0.2 * a)
+  h = lrelu(x @ p["Dense_0"]["kernel"] + p["Dense_0"]["bias"])
+  np.testing.assert_allclose(model.apply(params, x), lrelu(h @ p["Dense_1"]["kernel"] + p["Dense_1"]["bias"]),
+                             rtol=1e-5, atol=1e-6)
 
 
 class _Identity(nn.Module):

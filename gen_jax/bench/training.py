@@ -9,12 +9,16 @@ the k batches of one call are placed on the mesh once and reused.
 * `vae_mlp`: Bernoulli VAE 784-400-20 (ReLU), batch 128, Adam 1e-3, one
   reparameterized sample, analytic KL; statically binarized digits at 28x28.
 * `gan2d_mlp`: generator 2->400x4->2 (ReLU, no batch norm), discriminator
-  2->200x3->1, batch 512, non-saturating loss, Adam 2e-4 (b1 0.5), one D then
-  one G update, on ring8. The GAN family's 2-D discriminator is a maxout MLP;
-  2 pieces (max of two linear maps per unit, the closest to LeakyReLU's
-  max(x, 0.2 x)) is the nearest config to the benchmark's LeakyReLU network.
+  2->200x3->1 (LeakyReLU 0.2, model.discriminator_act), batch 512,
+  non-saturating loss, Adam 2e-4 (b1 0.5), one D then one G update, on ring8.
 * `dcgan32`: the GAN family's DCGAN networks (gen_jax.nets.dcgan) for 32x32x1
-  digits in [-1, 1], z of 100, 64 base features, batch 64, same loss and Adam.
+  digits in [-1, 1], z of 100, 64 base features: G dense to 256x4x4, 4x4
+  stride-2 transposed convs to 128x8x8, 64x16x16 (BatchNorm + ReLU) and
+  1x32x32, tanh; D 4x4 stride-2 convs to 64, 128, 256 (LeakyReLU 0.2,
+  BatchNorm after the second and third, model.discriminator_batch_norm) and a
+  dense logit on the 4x4x256 features (= a 4x4 conv to one logit); batch 64,
+  same loss and Adam. D scores concat([real, fake]) in one call, so its batch
+  statistics are those of the mixed batch.
 
 Record fields: workload, batch (global), steps (timed per window), seconds
 (median window), steps_per_sec, flops_per_step (XLA cost analysis of the
@@ -67,19 +71,20 @@ def _gan_config(data_name: str, batch_size: int) -> ml_collections.ConfigDict:
 
 
 def gan2d_mlp_config() -> ml_collections.ConfigDict:
-  """The 2-D GAN: G 2->400x4->2 ReLU without batch norm, D 2->200x3->1 (2-piece maxout), batch 512."""
+  """The 2-D GAN: G 2->400x4->2 ReLU without batch norm, D 2->200x3->1 LeakyReLU 0.2, batch 512."""
   c = _gan_config("ring8", 512)
   c.model.latent_dim = 2
   c.model.generator_hidden, c.model.generator_batch_norm = (400, 400, 400, 400), False
-  c.model.discriminator_hidden, c.model.maxout_pieces = (200, 200, 200), 2
+  c.model.discriminator_hidden, c.model.discriminator_act = (200, 200, 200), "leaky_relu"
   return c
 
 
 def dcgan32_config() -> ml_collections.ConfigDict:
-  """DCGAN on 32x32x1 digits in [-1, 1]: z of 100, 64 base features (D 64-128-256), batch 64."""
+  """DCGAN on 32x32x1 digits in [-1, 1]: z of 100, 64 base features (G 256-128-64-1, D 64-128-256 with
+  BatchNorm after its second and third convolutions), batch 64."""
   c = _gan_config("digits", 64)
   c.data.image_size, c.data.scale, c.data.binarize = 32, "-1_1", "none"
-  c.model.latent_dim, c.model.features = 100, 64
+  c.model.latent_dim, c.model.features, c.model.discriminator_batch_norm = 100, 64, True
   return c
 
 

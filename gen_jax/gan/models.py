@@ -14,7 +14,9 @@ family's fields (ValueError naming the field) and returns a `Trainer`:
   discriminator on codes, plus a decoder trained on reconstruction.
 
 2-D data uses MLPs (the benchmark's generator: 4 x 400 ReLU + BatchNorm;
-discriminator: 3 x 200 maxout with 5 pieces); images use DCGAN networks.
+discriminator: 3 x 200 maxout with 5 pieces, or LeakyReLU 0.2 with
+model.discriminator_act); images use DCGAN networks (BatchNorm in the
+discriminator with model.discriminator_batch_norm).
 """
 
 import dataclasses
@@ -30,7 +32,7 @@ import numpy as np
 
 from gen_jax.eval import modes, plots
 from gen_jax.gan import losses, regularizers, step
-from gen_jax.gan.networks import Discriminator, Generator, MaxoutMLP
+from gen_jax.gan.networks import Discriminator, Generator, LeakyReLUMLP, MaxoutMLP
 from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator
 from gen_jax.nets.mlp import MLP
 from gen_jax.train import parallel
@@ -40,6 +42,7 @@ from gen_jax.train.registry import register_model
 from gen_jax.train.state import create_state
 
 GRID_COLUMNS = 10
+DISCRIMINATOR_ACTS = ("maxout", "leaky_relu")  # model.discriminator_act: the MLP discriminator's units
 
 
 def _check(condition: bool, field: str, expected: str, value) -> None:
@@ -98,13 +101,16 @@ def _decoder_body(config, spec, dtype, axis_name: str | None) -> nn.Module:
   return DCGANGenerator(tuple(spec.example_shape), m.features, _output_activation(spec), axis_name, dtype)
 
 
-def _critic_body(config, spec, dtype, points: bool) -> nn.Module:
-  """Input -> features: the maxout MLP (2-D points or latent codes) or the DCGAN encoder (images)."""
+def _critic_body(config, dtype, points: bool) -> nn.Module:
+  """Input -> features: the MLP of model.discriminator_act (2-D points or latent codes) or the DCGAN
+  encoder (images; BatchNorm over the global batch when model.discriminator_batch_norm)."""
   m = config.model
   dense, conv = _layer_factories(config)
-  if points:
-    return MaxoutMLP(tuple(m.discriminator_hidden), m.maxout_pieces, dense, dtype)
-  return DCGANEncoder(m.features, conv, dtype)
+  if not points:
+    return DCGANEncoder(m.features, conv, m.discriminator_batch_norm, parallel.AXIS, dtype)
+  if m.discriminator_act == "leaky_relu":
+    return LeakyReLUMLP(tuple(m.discriminator_hidden), dense, dtype)
+  return MaxoutMLP(tuple(m.discriminator_hidden), m.maxout_pieces, dense, dtype)
 
 
 def _check_model_fields(config, spec) -> None:
@@ -114,6 +120,17 @@ def _check_model_fields(config, spec) -> None:
   _check(m.maxout_pieces >= 1, "model.maxout_pieces", "a positive integer", m.maxout_pieces)
   _check(len(m.discriminator_hidden) >= 1, "model.discriminator_hidden", "at least one width",
          m.discriminator_hidden)
+  _check(m.discriminator_act in DISCRIMINATOR_ACTS, "model.discriminator_act", f"one of {DISCRIMINATOR_ACTS}",
+         m.discriminator_act)
+  if m.discriminator_batch_norm:
+    _check(spec.kind == "images" and m.name != "aae", "model.discriminator_batch_norm",
+           "False unless the discriminator is the DCGAN one (image data, not the AAE's code discriminator)",
+           m.discriminator_batch_norm)
+    o = config.objective
+    _check(o.gradient_penalty == 0 and o.r1 == 0, "model.discriminator_batch_norm",
+           "False with objective.gradient_penalty > 0 or objective.r1 > 0 (the penalties need a critic that "
+           "scores each example independently; WGAN-GP advises no batch norm in the critic)",
+           m.discriminator_batch_norm)
   if m.name in ("cgan",):
     _check(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
   if m.name == "infogan":
@@ -251,7 +268,7 @@ def build_adversarial(config, spec) -> Trainer:
   dense, _ = _layer_factories(config)
   g = step.Net(Generator(_decoder_body(config, spec, dtype, parallel.AXIS), variant.num_classes), g_tx)
   sampler = Generator(_decoder_body(config, spec, dtype, None), variant.num_classes)
-  d = step.Net(Discriminator(_critic_body(config, spec, dtype, spec.kind == "points"), variant.num_classes,
+  d = step.Net(Discriminator(_critic_body(config, dtype, spec.kind == "points"), variant.num_classes,
                              variant.num_codes, dense=dense, dtype=dtype), d_tx)
   conditional = variant.num_classes > 0
   labels_or_none = lambda labels: labels if conditional else None
@@ -345,11 +362,11 @@ def build_aae(config, spec) -> Trainer:
   dense, _ = _layer_factories(config)
   points = spec.kind == "points"
   encoder_body = (MLP(hidden=tuple(m.generator_hidden[:-1]), out=m.generator_hidden[-1], act="relu", dtype=dtype)
-                  if points else DCGANEncoder(m.features, nn.Conv, dtype))
+                  if points else DCGANEncoder(m.features, dtype=dtype))
   encoder = step.Net(_Encoder(encoder_body, m.latent_dim, dtype), g_tx)
   decoder = step.Net(Generator(_decoder_body(config, spec, dtype, parallel.AXIS)), g_tx)
   samplers = {"encoder": encoder.module, "decoder": Generator(_decoder_body(config, spec, dtype, None))}
-  d = step.Net(Discriminator(_critic_body(config, spec, dtype, True), dense=dense, dtype=dtype), d_tx)
+  d = step.Net(Discriminator(_critic_body(config, dtype, True), dense=dense, dtype=dtype), d_tx)
   example_shape = tuple(spec.example_shape)
 
   def init(key):

@@ -2,10 +2,13 @@
 
 * `MaxoutMLP`: the 2-D benchmark's discriminator body (VEEGAN/PacGAN: 3 x 200
   LinearMaxout units with 5 pieces), h <- max_j (W_j h + b_j).
+* `LeakyReLUMLP`: the plain alternative, h <- lrelu(W h + b, 0.2).
 * `Generator`: x = body([z, onehot(y)]) (the labels only for a conditional GAN).
 * `Discriminator`: features h = body(x); logit = w.h + b (+ embed(y).h, the
   projection discriminator of Miyato & Koyama (2018), for a conditional GAN);
   optionally InfoGAN's head Q(c | x) = Dense(lrelu(Dense(h))) on the same features.
+  On DCGAN's flat s x s x F features the dense logit is DCGAN's final s x s
+  'VALID' convolution to one logit.
 """
 
 from typing import Callable, Sequence
@@ -37,6 +40,28 @@ class MaxoutMLP(nn.Module):
     for width in self.hidden:
       h = self.dense(width * self.pieces, dtype=self.dtype)(h)                  # [B, width * pieces]
       h = jnp.max(h.reshape(h.shape[0], width, self.pieces), axis=-1)          # [B, width]
+    return h
+
+
+class LeakyReLUMLP(nn.Module):
+  """h_{l+1} = lrelu(W_l h_l + b_l, 0.2) = max(a, 0.2 a) per hidden width: [B, D] -> [B, hidden[-1]].
+
+  Attributes:
+    hidden: widths of the hidden layers.
+    dense: linear layer factory (e.g. spectrally normalized nn.Dense).
+    dtype: computation dtype.
+  """
+
+  hidden: Sequence[int]
+  dense: Callable[..., nn.Module] = nn.Dense
+  dtype: jnp.dtype = jnp.float32
+
+  @nn.compact
+  def __call__(self, x: jax.Array, train: bool = True) -> jax.Array:
+    del train  # no batch statistics
+    h = x.astype(self.dtype)
+    for width in self.hidden:
+      h = nn.leaky_relu(self.dense(width, dtype=self.dtype)(h), 0.2)           # [B, width]
     return h
 
 

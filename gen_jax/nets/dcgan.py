@@ -1,11 +1,16 @@
-"""DCGAN networks (Radford et al., 2016): strided (transposed) convolutions, BatchNorm in the generator.
+"""DCGAN networks (Radford et al., 2016): strided (transposed) convolutions, BatchNorm, ReLU / LeakyReLU 0.2.
 
 `DCGANGenerator` maps a vector [B, Z] to images [B, H, W, C]: a dense layer to
-an s x s x (f 2^(k-1)) map, then k stride-2 transposed convolutions halving the
-width and doubling the size (BatchNorm + ReLU), a final 3x3 convolution to C
-channels and an output squashing. `DCGANEncoder` mirrors it: k stride-2
-convolutions (LeakyReLU 0.2) from images to a flat feature vector, the body of
-the DCGAN discriminator and of the AAE encoder. Sizes H = s 2^k with
+an s x s x (f 2^(k-1)) map (BatchNorm + ReLU), then k stride-2 4x4 transposed
+convolutions doubling the size, the first k - 1 halving the width (BatchNorm +
+ReLU), the last one straight to C channels (no BatchNorm), and an output
+squashing. For 32x32 with f = 64: 256x4x4 -> 128x8x8 -> 64x16x16 -> Cx32x32.
+`DCGANEncoder` mirrors it: k stride-2 4x4 convolutions to f, 2f, ..., f 2^(k-1)
+channels (LeakyReLU 0.2; optionally BatchNorm on all but the first) from images
+to a flat s x s x (f 2^(k-1)) feature vector, the body of the DCGAN
+discriminator and of the AAE encoder. A dense layer from those flat features
+to one logit (gen_jax.gan.networks.Discriminator's head) is exactly DCGAN's
+final s x s 'VALID' convolution to one logit. Sizes H = s 2^k with
 3 <= s <= 7: 8 (4 * 2), 16, 28 (7 * 4), 32, 64, ...
 """
 
@@ -40,11 +45,11 @@ def upsampling_plan(size: int) -> tuple[int, int]:
 
 
 class DCGANGenerator(nn.Module):
-  """z [B, Z] -> images [B, H, W, C] (H = W = image_shape[0]).
+  """z [B, Z] -> images [B, H, W, C] (H = W = image_shape[0]), the canonical DCGAN generator (module doc).
 
   Attributes:
     image_shape: (H, W, C) with H == W (see `upsampling_plan`).
-    features: channels of the last transposed convolution; the first has features * 2^(k-1).
+    features: channels of the last hidden transposed convolution; the dense map has features * 2^(k-1).
     output: 'tanh', 'sigmoid' or 'none' (see OUTPUT_ACTIVATIONS).
     axis_name: mesh axis of BatchNorm's global-batch statistics in training.
     dtype: computation dtype (parameters stay float32).
@@ -66,36 +71,46 @@ class DCGANGenerator(nn.Module):
     start, ups = upsampling_plan(height)
     norm = lambda h: nn.BatchNorm(use_running_average=not train, axis_name=self.axis_name if train else None,
                                   dtype=self.dtype)(h)
+    up = lambda h, out: SubpixelConvTranspose(out, (4, 4), strides=(2, 2), dtype=self.dtype)(h)
     width_0 = self.features * 2 ** (ups - 1)
     h = nn.Dense(start * start * width_0, dtype=self.dtype)(z)
     h = nn.relu(norm(h.reshape(z.shape[0], start, start, width_0)))          # [B, s, s, f 2^(k-1)]
-    for i in reversed(range(ups)):
-      h = SubpixelConvTranspose(self.features * 2 ** max(i - 1, 0), (4, 4), strides=(2, 2),
-                                dtype=self.dtype)(h)
-      h = nn.relu(norm(h))                                                     # size doubles
-    h = nn.Conv(channels, (3, 3), padding="SAME", dtype=self.dtype)(h)       # [B, H, W, C]
+    for i in reversed(range(ups - 1)):
+      h = nn.relu(norm(up(h, self.features * 2 ** i)))                        # size doubles: f 2^i channels
+    h = up(h, channels)                                                        # [B, H, W, C]
     return OUTPUT_ACTIVATIONS[self.output](h.astype(jnp.float32))
 
 
 class DCGANEncoder(nn.Module):
   """images [B, H, W, C] -> features [B, s * s * f 2^(k-1)], the mirror of DCGANGenerator.
 
+  h <- lrelu(norm(conv(h)), 0.2) per stride-2 4x4 convolution; norm is BatchNorm
+  when `batch_norm`, except after the first convolution (as in DCGAN's
+  discriminator, which never normalizes its input layer), else the identity.
+
   Attributes:
     features: channels of the first convolution, doubled by each later one.
     conv: convolution factory (e.g. spectrally normalized nn.Conv).
+    batch_norm: BatchNorm after every convolution but the first (statistics in
+      'batch_stats', over the global batch via `axis_name` in training).
+    axis_name: mesh axis of BatchNorm's global-batch statistics in training.
     dtype: computation dtype.
   """
 
   features: int = 64
   conv: Callable[..., nn.Module] = nn.Conv
+  batch_norm: bool = False
+  axis_name: str | None = None
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = True) -> jax.Array:
-    del train  # no batch statistics: the encoder treats examples independently
     _, ups = upsampling_plan(x.shape[1])
     h = x.astype(self.dtype)
     for i in range(ups):
-      h = nn.leaky_relu(self.conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
-                                  dtype=self.dtype)(h), 0.2)
+      h = self.conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME", dtype=self.dtype)(h)
+      if self.batch_norm and i > 0:
+        h = nn.BatchNorm(use_running_average=not train, axis_name=self.axis_name if train else None,
+                         dtype=self.dtype)(h)
+      h = nn.leaky_relu(h, 0.2)                                                # [B, H / 2^(i+1), ., f 2^i]
     return h.reshape(h.shape[0], math.prod(h.shape[1:]))

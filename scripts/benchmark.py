@@ -3,13 +3,15 @@
   python scripts/benchmark.py --workload sampler_discrete [--steps 5] [--devices 1]
   python scripts/benchmark.py --workload vae_mlp --steps 100 [--devices N] [--compute_dtype bfloat16]
       [--steps_per_jit 10] [--repeats 5] [--batch_size B]
+  python scripts/benchmark.py --workload vae_mlp --steps 100 --profile_top 10   (where the time goes)
   python scripts/benchmark.py --compare [--compare_workloads vae_mlp,gan2d_mlp,dcgan32] [--rounds 5]
 
 Workloads are registered in gen_jax.bench (see `gen_jax.bench.workload_names()`);
 an unknown or missing --workload prints the valid names to stderr and exits 2.
 Training workloads (vae_mlp, gan2d_mlp, dcgan32) and input workloads
 (input_digits, input_tfds) take --compute_dtype, --steps_per_jit, --repeats and
---batch_size; their JSON fields are documented in gen_jax.bench.training and
+--batch_size, training workloads also --profile_top (records documented in
+gen_jax.bench.profile); their JSON fields are documented in gen_jax.bench.training and
 gen_jax.bench.inputs. --devices N > 1 on a CPU reruns this script with
 XLA_FLAGS=--xla_force_host_platform_device_count=N: N fake devices sharing the
 same cores, which measures the data-parallel overhead, not a speed-up.
@@ -39,6 +41,8 @@ COMPUTE_DTYPE = flags.DEFINE_enum("compute_dtype", None, ["float32", "bfloat16"]
 STEPS_PER_JIT = flags.DEFINE_integer("steps_per_jit", None, "Training workloads: steps per compiled call (scan).")
 REPEATS = flags.DEFINE_integer("repeats", None, "Training workloads: timed windows (the median is reported).")
 BATCH_SIZE = flags.DEFINE_integer("batch_size", None, "Training workloads: global batch (default: the workload's).")
+PROFILE_TOP = flags.DEFINE_integer("profile_top", None, "Training workloads: after timing, print the op-time profile "
+                                   "(jax.profiler): time per category and the N most expensive XLA ops.")
 COMPARE = flags.DEFINE_bool("compare", False, "Alternate this script with scripts/benchmark_torch.py; print ratios.")
 COMPARE_WORKLOADS = flags.DEFINE_list("compare_workloads", ["vae_mlp", "gan2d_mlp", "dcgan32"],
                                       "--compare: the workloads to compare.")
@@ -47,7 +51,7 @@ TORCH_THREADS = flags.DEFINE_integer("torch_threads", None, "--compare: torch th
                                      "the size of XLA's CPU thread pool).")
 
 OPTION_FLAGS = {"compute_dtype": COMPUTE_DTYPE, "steps_per_jit": STEPS_PER_JIT, "repeats": REPEATS,
-                "batch_size": BATCH_SIZE}
+                "batch_size": BATCH_SIZE, "profile_top": PROFILE_TOP}
 
 
 def workload_options() -> dict:

@@ -62,7 +62,7 @@ def measure_input(name: str, steps: int, devices: int | None, *, compute_dtype: 
   config.data.name = INPUT_DATA[name]
   with _data_context(name):
     dataset = gdata.load(config.data)
-    train = training.measure_config(TRAIN_WORKLOAD, config, steps, repeats)
+    train = training.measure_config(TRAIN_WORKLOAD, config, steps, repeats)[0]
   stream = BatchStream(dataset, config.data.batch_size, config.seed, binarize=config.data.binarize)
   calls = math.ceil(steps / steps_per_jit)
   mesh = parallel.make_mesh(devices)

@@ -34,7 +34,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from gen_jax.bench import register_workload, timing
+from gen_jax.bench import profile, register_workload, timing
 from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import loop, parallel
 from gen_jax.train.steps import make_train_step
@@ -150,9 +150,11 @@ class PreparedStep:
     return timing.compiled_flops(self.train_step, self.state, first, active) * self.mesh.size
 
 
-def measure_config(name: str, config: ml_collections.ConfigDict, steps: int, repeats: int = DEFAULT_REPEATS) -> dict:
-  """One record (see module doc) for the run `config` describes: median over `repeats` windows of
-  ceil(steps / k) compiled calls of k = train.steps_per_jit steps each."""
+def measure_config(name: str, config: ml_collections.ConfigDict, steps: int, repeats: int = DEFAULT_REPEATS,
+                   profile_top: int = 0) -> list[dict]:
+  """The record (see module doc) for the run `config` describes: median over `repeats` windows of
+  ceil(steps / k) compiled calls of k = train.steps_per_jit steps each. With `profile_top` > 0, then
+  the op-time profile of one more window (gen_jax.bench.profile: categories and the top ops)."""
   timing.check_positive_int(steps, "steps")
   prepared = PreparedStep(config)
   flops = prepared.flops_per_step()
@@ -161,22 +163,29 @@ def measure_config(name: str, config: ml_collections.ConfigDict, steps: int, rep
   seconds, prepared.state = timing.time_carried(lambda s: prepared.advance(s, calls), prepared.state,
                                                 repeats=repeats)
   peak = timing.matmul_flops_per_sec()
-  return timing.throughput_record(name, prepared.global_batch, calls * k, seconds, flops, peak,
-                                  compute_dtype=config.train.compute_dtype, steps_per_jit=k,
-                                  devices=prepared.mesh.size, backend=jax.default_backend())
+  records = [timing.throughput_record(name, prepared.global_batch, calls * k, seconds, flops, peak,
+                                      compute_dtype=config.train.compute_dtype, steps_per_jit=k,
+                                      devices=prepared.mesh.size, backend=jax.default_backend())]
+  if profile_top > 0:
+
+    def window():
+      prepared.state = jax.block_until_ready(prepared.advance(prepared.state, calls))
+
+    records += profile.profile_records(name, profile.profile_ops(window, calls * k), profile_top)
+  return records
 
 
 def measure_training(name: str, steps: int, devices: int | None, *, compute_dtype: str = "float32",
                      steps_per_jit: int = DEFAULT_STEPS_PER_JIT, repeats: int = DEFAULT_REPEATS,
-                     batch_size: int | None = None) -> dict:
-  """The record of training workload `name` (see module doc and `workload_config`)."""
+                     batch_size: int | None = None, profile_top: int = 0) -> list[dict]:
+  """The records of training workload `name` (see module doc, `workload_config` and `measure_config`)."""
   config = workload_config(name, compute_dtype, steps_per_jit, devices, batch_size)
-  return measure_config(name, config, steps, repeats)
+  return measure_config(name, config, steps, repeats, profile_top)
 
 
 def _training_workload(name: str):
   def workload(steps: int, devices: int | None, **options):
-    yield measure_training(name, steps, devices, **options)
+    yield from measure_training(name, steps, devices, **options)
 
   workload.__doc__ = f"Training-step throughput of {name!r} (see gen_jax.bench.training)."
   return workload

@@ -1,6 +1,6 @@
 """The training workloads of scripts/benchmark.py written plainly in PyTorch eager mode, for comparison.
 
-  python scripts/benchmark_torch.py --workload vae_mlp [--steps 100] [--repeats 5] [--threads N]
+  python scripts/benchmark_torch.py --workload vae_mlp [--steps 100] [--repeats 5] [--threads N] [--profile_top N]
 
 Prints one JSON line with the fields of scripts/benchmark.py (see
 gen_jax.bench.training): flops_per_step is counted by torch's FlopCounterMode
@@ -18,7 +18,9 @@ default os.cpu_count(), which is the size of XLA's CPU thread pool. Adam is
 torch's fused CPU implementation when `--adam fused` (the default; 'foreach'
 and 'loop' are the other implementations). The generator update freezes the
 discriminator's parameters (requires_grad False) so no unneeded gradients are
-computed. torch is imported only here: it is not a dependency of gen_jax.
+computed. --profile_top N then prints torch.profiler's self CPU time per aten
+op (per category and the N top ops, the records of gen_jax.bench.profile).
+torch is imported only here: it is not a dependency of gen_jax.
 """
 
 import argparse
@@ -202,8 +204,8 @@ def matmul_flops_per_sec(size: int = 2048, repeats: int = 5) -> float:
   return 2.0 * size**3 / window_seconds(lambda: a @ b, 1, repeats)
 
 
-def measure(workload: str, steps: int, repeats: int, threads: int, adam_impl: str) -> dict:
-  """One record with the fields of scripts/benchmark.py for `workload` in torch eager mode."""
+def measure(workload: str, steps: int, repeats: int, threads: int, adam_impl: str):
+  """(one record with the fields of scripts/benchmark.py for `workload` in torch eager mode, its step)."""
   torch.manual_seed(0)
   torch.set_num_threads(threads)
   step, batch = SETUPS[workload](adam_impl)
@@ -214,7 +216,43 @@ def measure(workload: str, steps: int, repeats: int, threads: int, adam_impl: st
   return dict(workload=workload, batch=batch, steps=steps, seconds=seconds, steps_per_sec=steps_per_sec,
               flops_per_step=flops, achieved_flops=flops * steps_per_sec, peak_flops=peak,
               mfu=flops * steps_per_sec / peak, implementation="torch", torch_version=torch.__version__,
-              threads=threads, adam=adam_impl)
+              threads=threads, adam=adam_impl), step
+
+
+TORCH_CATEGORIES = (("matmul", ("addmm", "mm", "bmm", "matmul", "linear")),
+                    ("convolution", ("convolution", "conv", "_convolution", "mkldnn_convolution")),
+                    ("optimizer", ("_fused_adam", "_foreach", "adam")))
+
+
+def torch_op_category(name: str) -> str:
+  """matmul / convolution / optimizer / elementwise for an aten op name (the categories of
+  gen_jax.bench.profile, with torch's Adam kernels apart)."""
+  base = name.split("::")[-1]
+  for category, prefixes in TORCH_CATEGORIES:
+    if base.startswith(prefixes) or "convolution" in base and category == "convolution":
+      return category
+  return "elementwise"
+
+
+def profile_records(workload: str, step, steps: int, top: int) -> list[dict]:
+  """torch.profiler's self CPU time per aten op over `steps` steps: per category, then the `top` ops,
+  as ms per step and share (the record format of gen_jax.bench.profile)."""
+  from torch.profiler import ProfilerActivity, profile  # pylint: disable=import-outside-toplevel
+
+  with profile(activities=[ProfilerActivity.CPU]) as prof:
+    for _ in range(steps):
+      step()
+  ops = {e.key: e.self_cpu_time_total / 1000 / steps for e in prof.key_averages() if e.key.startswith("aten::")}
+  total = sum(ops.values()) or 1.0
+  categories = {}
+  for name, ms in ops.items():
+    categories[torch_op_category(name)] = categories.get(torch_op_category(name), 0.0) + ms
+  records = [{"workload": workload, "implementation": "torch", "profile": "category", "name": c,
+              "cpu_ms_per_step": ms, "share": ms / total} for c, ms in sorted(categories.items())]
+  ranked = sorted(ops.items(), key=lambda item: -item[1])[:top]
+  return records + [{"workload": workload, "implementation": "torch", "profile": "op", "name": name,
+                     "category": torch_op_category(name), "cpu_ms_per_step": ms, "share": ms / total}
+                    for name, ms in ranked]
 
 
 def parse_args(argv):
@@ -224,17 +262,24 @@ def parse_args(argv):
   parser.add_argument("--repeats", type=int, default=5, help="timed windows (the median is reported)")
   parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads")
   parser.add_argument("--adam", choices=("fused", "foreach", "loop"), default="fused")
+  parser.add_argument("--profile_top", type=int, default=0,
+                      help="after timing, print torch.profiler's op times: per category and the N top ops")
   args = parser.parse_args(argv)
   for name in ("steps", "repeats", "threads"):
     if getattr(args, name) < 1:
       parser.error(f"--{name}: expected a positive integer, got {getattr(args, name)}")
+  if args.profile_top < 0:
+    parser.error(f"--profile_top: expected a non-negative integer, got {args.profile_top}")
   return args
 
 
 def main(argv=None) -> int:
   args = parse_args(argv)
-  record = measure(args.workload, args.steps, args.repeats, args.threads, args.adam)
+  record, step = measure(args.workload, args.steps, args.repeats, args.threads, args.adam)
   print(json.dumps(record), flush=True)
+  if args.profile_top:
+    for line in profile_records(args.workload, step, args.steps, args.profile_top):
+      print(json.dumps(line), flush=True)
   return 0
 
 

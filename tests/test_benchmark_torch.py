@@ -22,11 +22,27 @@ SPEC.loader.exec_module(benchmark_torch)
 
 @pytest.mark.parametrize("name", benchmark_torch.WORKLOADS)
 def test_torch_record_has_the_benchmark_fields(name):
-  record = benchmark_torch.measure(name, 1, 1, 1, "fused")
+  record, step = benchmark_torch.measure(name, 1, 1, 1, "fused")
   json.dumps(record)
   assert record["workload"] == name and record["implementation"] == "torch" and record["threads"] == 1
   for key in ("batch", "steps", "seconds", "steps_per_sec", "flops_per_step", "achieved_flops", "peak_flops", "mfu"):
     assert record[key] > 0, key
+
+
+def test_torch_profile_records_cover_the_step():
+  record, step = benchmark_torch.measure("vae_mlp", 1, 1, 1, "fused")
+  records = benchmark_torch.profile_records("vae_mlp", step, steps=2, top=3)
+  categories = {r["name"]: r for r in records if r["profile"] == "category"}
+  assert sum(r["share"] for r in categories.values()) == pytest.approx(1.0)
+  assert categories["matmul"]["share"] > 0.1 and "optimizer" in categories
+  assert len([r for r in records if r["profile"] == "op"]) == 3
+
+
+@pytest.mark.parametrize("name, category", [("aten::addmm", "matmul"), ("aten::mm", "matmul"),
+                                            ("aten::convolution_backward", "convolution"),
+                                            ("aten::_fused_adam_", "optimizer"), ("aten::relu", "elementwise")])
+def test_torch_op_category(name, category):
+  assert benchmark_torch.torch_op_category(name) == category
 
 
 def test_networks_have_the_gen_jax_shapes():

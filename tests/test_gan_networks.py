@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gen_jax.gan.networks import Discriminator, Generator, LeakyReLUMLP, MaxoutMLP
+from gen_jax.gan.networks import CriticMLP, Discriminator, Generator
 from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator, upsampling_plan
 from gen_jax.nets.upsampling import SubpixelConvTranspose
 
@@ -88,7 +88,7 @@ def test_dcgan_generator_rejects_bad_attributes():
 
 
 def test_maxout_takes_the_max_over_pieces():
-  model = MaxoutMLP(hidden=(3,), pieces=2)
+  model = CriticMLP(hidden=(3,), unit="maxout", pieces=2)
   x = jax.random.normal(jax.random.key(0), (4, 5))
   params = model.init(jax.random.key(1), x)
   kernel, bias = params["params"]["Dense_0"]["kernel"], params["params"]["Dense_0"]["bias"]
@@ -97,7 +97,7 @@ def test_maxout_takes_the_max_over_pieces():
 
 
 def test_leaky_relu_mlp_is_dense_then_leaky_relu_per_layer():
-  model = LeakyReLUMLP(hidden=(3, 4))
+  model = CriticMLP(hidden=(3, 4), unit="leaky_relu")
   x = jax.random.normal(jax.random.key(0), (6, 2))
   params = model.init(jax.random.key(1), x)
   p = params["params"]

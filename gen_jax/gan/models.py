@@ -32,7 +32,7 @@ import numpy as np
 
 from gen_jax.eval import modes, plots
 from gen_jax.gan import losses, regularizers, step
-from gen_jax.gan.networks import Discriminator, Generator, LeakyReLUMLP, MaxoutMLP
+from gen_jax.gan.networks import CriticMLP, Discriminator, Generator
 from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator
 from gen_jax.nets.mlp import MLP
 from gen_jax.train import parallel
@@ -108,9 +108,7 @@ def _critic_body(config, dtype, points: bool) -> nn.Module:
   dense, conv = _layer_factories(config)
   if not points:
     return DCGANEncoder(m.features, conv, m.discriminator_batch_norm, parallel.AXIS, dtype)
-  if m.discriminator_act == "leaky_relu":
-    return LeakyReLUMLP(tuple(m.discriminator_hidden), dense, dtype)
-  return MaxoutMLP(tuple(m.discriminator_hidden), m.maxout_pieces, dense, dtype)
+  return CriticMLP(tuple(m.discriminator_hidden), m.discriminator_act, m.maxout_pieces, dense, dtype)
 
 
 def _check_model_fields(config, spec) -> None:

@@ -1,8 +1,8 @@
 """The GAN family's networks: conditioning wrappers around the shared MLP and DCGAN bodies.
 
-* `MaxoutMLP`: the 2-D benchmark's discriminator body (VEEGAN/PacGAN: 3 x 200
-  LinearMaxout units with 5 pieces), h <- max_j (W_j h + b_j).
-* `LeakyReLUMLP`: the plain alternative, h <- lrelu(W h + b, 0.2).
+* `CriticMLP`: the 2-D discriminator body: maxout units (the benchmark's, VEEGAN/PacGAN:
+  3 x 200 LinearMaxout units with 5 pieces), h <- max_j (W_j h + b_j), or the plain
+  alternative h <- lrelu(W h + b, 0.2).
 * `Generator`: x = body([z, onehot(y)]) (the labels only for a conditional GAN).
 * `Discriminator`: features h = body(x); logit = w.h + b (+ embed(y).h, the
   projection discriminator of Miyato & Koyama (2018), for a conditional GAN);
@@ -18,17 +18,22 @@ import jax
 import jax.numpy as jnp
 
 
-class MaxoutMLP(nn.Module):
-  """h_{l+1} = max_j (W_{l,j} h_l + b_{l,j}) over `pieces` linear pieces, per hidden width: [B, D] -> [B, hidden[-1]].
+class CriticMLP(nn.Module):
+  """The MLP discriminator body, per hidden width: [B, D] -> [B, hidden[-1]].
+
+  unit 'maxout': h <- max_j (W_j h + b_j) over `pieces` linear pieces (VEEGAN/PacGAN's LinearMaxout);
+  unit 'leaky_relu': h <- lrelu(W h + b, 0.2) = max(a, 0.2 a).
 
   Attributes:
-    hidden: widths of the maxout layers.
-    pieces: linear pieces per unit.
+    hidden: widths of the hidden layers.
+    unit: 'maxout' or 'leaky_relu'.
+    pieces: linear pieces per maxout unit.
     dense: linear layer factory (e.g. spectrally normalized nn.Dense).
     dtype: computation dtype.
   """
 
   hidden: Sequence[int]
+  unit: str = "maxout"
   pieces: int = 5
   dense: Callable[..., nn.Module] = nn.Dense
   dtype: jnp.dtype = jnp.float32
@@ -38,30 +43,11 @@ class MaxoutMLP(nn.Module):
     del train  # no batch statistics
     h = x.astype(self.dtype)
     for width in self.hidden:
-      h = self.dense(width * self.pieces, dtype=self.dtype)(h)                  # [B, width * pieces]
-      h = jnp.max(h.reshape(h.shape[0], width, self.pieces), axis=-1)          # [B, width]
-    return h
-
-
-class LeakyReLUMLP(nn.Module):
-  """h_{l+1} = lrelu(W_l h_l + b_l, 0.2) = max(a, 0.2 a) per hidden width: [B, D] -> [B, hidden[-1]].
-
-  Attributes:
-    hidden: widths of the hidden layers.
-    dense: linear layer factory (e.g. spectrally normalized nn.Dense).
-    dtype: computation dtype.
-  """
-
-  hidden: Sequence[int]
-  dense: Callable[..., nn.Module] = nn.Dense
-  dtype: jnp.dtype = jnp.float32
-
-  @nn.compact
-  def __call__(self, x: jax.Array, train: bool = True) -> jax.Array:
-    del train  # no batch statistics
-    h = x.astype(self.dtype)
-    for width in self.hidden:
-      h = nn.leaky_relu(self.dense(width, dtype=self.dtype)(h), 0.2)           # [B, width]
+      if self.unit == "maxout":
+        h = self.dense(width * self.pieces, dtype=self.dtype)(h)                # [B, width * pieces]
+        h = jnp.max(h.reshape(h.shape[0], width, self.pieces), axis=-1)        # [B, width]
+      else:
+        h = nn.leaky_relu(self.dense(width, dtype=self.dtype)(h), 0.2)         # [B, width]
     return h
 
 

@@ -96,8 +96,8 @@ def mlp_generator() -> nn.Module:
 
 
 def mlp_discriminator() -> nn.Module:
-  """The gan2d_mlp discriminator (gen_jax.gan.networks.CriticMLP with unit 'leaky_relu' and a linear logit): 2 -> 200 x 3
-  (LeakyReLU 0.2) -> 1."""
+  """The gan2d_mlp discriminator (gen_jax.gan.networks.CriticMLP, unit 'leaky_relu', and a linear logit):
+  2 -> 200 x 3 (LeakyReLU 0.2) -> 1."""
   layers, width_in = [], 2
   for _ in range(3):
     layers += [nn.Linear(width_in, 200), nn.LeakyReLU(0.2)]

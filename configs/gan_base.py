@@ -19,6 +19,7 @@ def get_config():
   c.model.discriminator_act = "maxout"     # 2-D discriminator units: 'maxout' or 'leaky_relu' (0.2)
   c.model.maxout_pieces = 5
   c.model.features = 32                    # DCGAN base width (images)
+  c.model.generator_refine = False         # DCGAN: one more f-channel layer + 3x3 conv at full size
   c.model.discriminator_batch_norm = False  # BatchNorm in the DCGAN discriminator (not with GP or R1)
   c.model.spectral_norm = False            # spectral normalization of every discriminator layer
   c.model.num_categories = 10              # InfoGAN categorical code

@@ -133,3 +133,16 @@ def test_projection_discriminator_adds_the_label_embedding_term_and_q_head():
   assert q.shape == (3, 5) and logits.dtype == jnp.float32
   plain_logits, plain_q = Discriminator(_Identity()).apply({"params": {"Dense_0": p["Dense_0"]}}, x)
   assert plain_q is None and plain_logits.shape == (3,)
+
+
+def test_refined_dcgan_generator_adds_a_full_size_layer_and_a_3x3_conv():
+  z = jnp.zeros((2, 16))
+  canonical = _shapes(DCGANGenerator((8, 8, 1), features=8).init(jax.random.key(0), z, train=False)["params"])
+  refined = _shapes(DCGANGenerator((8, 8, 1), features=8, refine=True).init(jax.random.key(0), z,
+                                                                            train=False)["params"])
+  assert canonical["Dense_0"]["kernel"] == refined["Dense_0"]["kernel"] == (16, 4 * 4 * 8)
+  assert canonical["SubpixelConvTranspose_0"]["kernel"] == (4, 4, 8, 1) and "Conv_0" not in canonical
+  assert refined["SubpixelConvTranspose_0"]["kernel"] == (4, 4, 8, 8) and refined["Conv_0"]["kernel"] == (3, 3, 8, 1)
+  out = DCGANGenerator((8, 8, 1), features=8, refine=True)
+  variables = out.init(jax.random.key(0), z, train=False)
+  assert out.apply(variables, z, train=False).shape == (2, 8, 8, 1)

@@ -98,7 +98,8 @@ def _decoder_body(config, spec, dtype, axis_name: str | None) -> nn.Module:
   if spec.kind == "points":
     return MLP(hidden=tuple(m.generator_hidden), out=spec.example_shape[0], act="relu",
                batch_norm=m.generator_batch_norm, axis_name=axis_name, dtype=dtype)
-  return DCGANGenerator(tuple(spec.example_shape), m.features, _output_activation(spec), axis_name, dtype)
+  return DCGANGenerator(tuple(spec.example_shape), m.features, _output_activation(spec), axis_name, dtype,
+                        m.generator_refine)
 
 
 def _critic_body(config, dtype, points: bool) -> nn.Module:

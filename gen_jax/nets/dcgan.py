@@ -53,6 +53,9 @@ class DCGANGenerator(nn.Module):
     output: 'tanh', 'sigmoid' or 'none' (see OUTPUT_ACTIVATIONS).
     axis_name: mesh axis of BatchNorm's global-batch statistics in training.
     dtype: computation dtype (parameters stay float32).
+    refine: the last transposed convolution keeps f channels (BatchNorm + ReLU) and a 3x3
+      convolution maps them to C: one more layer at full size, which small images (8x8 digits,
+      a single upsampling) need; False is the canonical DCGAN.
   """
 
   image_shape: tuple[int, int, int]
@@ -60,6 +63,7 @@ class DCGANGenerator(nn.Module):
   output: str = "tanh"
   axis_name: str | None = None
   dtype: jnp.dtype = jnp.float32
+  refine: bool = False
 
   @nn.compact
   def __call__(self, z: jax.Array, train: bool = True) -> jax.Array:
@@ -77,7 +81,11 @@ class DCGANGenerator(nn.Module):
     h = nn.relu(norm(h.reshape(z.shape[0], start, start, width_0)))          # [B, s, s, f 2^(k-1)]
     for i in reversed(range(ups - 1)):
       h = nn.relu(norm(up(h, self.features * 2 ** i)))                        # size doubles: f 2^i channels
-    h = up(h, channels)                                                        # [B, H, W, C]
+    if self.refine:  # one more f-channel transposed conv, then a 3x3 conv to the image
+      h = nn.relu(norm(up(h, self.features)))                                  # [B, H, W, f]
+      h = nn.Conv(channels, (3, 3), padding="SAME", dtype=self.dtype)(h)       # [B, H, W, C]
+    else:
+      h = up(h, channels)                                                      # [B, H, W, C]
     return OUTPUT_ACTIVATIONS[self.output](h.astype(jnp.float32))
 
 

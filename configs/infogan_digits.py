@@ -6,7 +6,7 @@ columns: the first continuous code from -1 to 1).
   python scripts/evaluate.py --workdir=runs/infogan_digits
 
 Result (measured, seed 0, 1000 steps; scripts/evaluate.py with the lead's image metrics):
-fd 207.8, kid 251.6, precision 0.72, recall 0.49, 10 classes covered. The categorical code
+fd 208.0, kid 251.6, precision 0.72, recall 0.49, 10 classes covered. The categorical code
 changes the digit's shape from row to row and the continuous code its slant/width along
 the row; digits are still blurry after 1000 steps (~6 min wall on the shared box).
 """

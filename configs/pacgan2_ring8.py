@@ -6,7 +6,11 @@ benchmark's networks, non-saturating loss, Adam 3e-4 (b1 0.5) decayed to 0 by a 
   python scripts/evaluate.py --workdir=runs/pacgan2_ring8
   python scripts/mode_benchmark.py --config=configs/pacgan2_ring8.py --seeds=10
 
-Result: to be measured.
+Result (scripts/mode_benchmark.py, 10 seeds, mean ± standard error): 8.0 ± 0.0 modes,
+91.7 ± 0.7 % high quality, reverse KL 0.017 ± 0.005; ~220 s of CPU per seed on the 2-core box.
+Every seed finds all eight modes with nearly equal mass (reverse KL at the target <= 0.02); about
+8 % of the samples still lie on the thin bridges between neighbouring modes (the generator is a
+continuous map of a connected 2-D latent), so high quality stays below the 98 % target.
 """
 
 from configs import gan_ring8

@@ -5,11 +5,11 @@ samples (inputs concatenated, 8-D), non-saturating loss, EMA of the weights for 
   python scripts/evaluate.py --workdir=runs/pacgan_ring8
   python scripts/mode_benchmark.py --config=configs/pacgan_ring8.py --seeds=10
 
-Result (measured with scripts/mode_benchmark.py, 5 seeds, 6000 steps): 7.8 ± 0.2 modes,
-11.8 ± 1.7 % high-quality, reverse KL 0.208 ± 0.073. The samples lie on the ring through
-all eight centres but have not concentrated at the modes (3 std = 0.03) by step 6000: far
-from the target (8 modes, >= 98 %, <= 0.02). Each run took ~25 min of wall time on the
-shared 2-core box (load 15-28) and ~1.8 min of process CPU time.
+Result (scripts/mode_benchmark.py, 5 seeds, 6,000 steps, Adam 3e-4 with cosine decay):
+8.0 ± 0.0 modes, 6.1 ± 0.4 % high quality, reverse KL 0.065 ± 0.013 (~100 s of CPU per seed).
+PacGAN-4 covers every mode but, scoring 4 samples at once, its discriminator barely sees how far
+a single sample lies from a centre: samples spread along the ring. PacGAN-2 (configs/pacgan2_ring8.py)
+reaches 91.7 %.
 """
 
 from configs import gan_ring8

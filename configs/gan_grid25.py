@@ -6,8 +6,10 @@ non-saturating loss, no packing.
   python scripts/evaluate.py --workdir=runs/gan_grid25
   python scripts/mode_benchmark.py --config=configs/gan_grid25.py --seeds=10
 
-Result: not measured (the shared box's CPU went to the PacGAN seeds); the recipe runs
-(tests/test_gan_models.py trains every stabilizer for a few steps).
+Result (scripts/mode_benchmark.py, 10 seeds, 3,000 steps, Adam 3e-4 with cosine decay, ~85 s of CPU
+per seed): 16.3 ± 0.7 modes, 7.9 ± 0.4 % high quality, reverse KL 0.721 ± 0.050: the samples still
+fill the square around the grid after 3,000 steps (PacGAN's published rows trained 400,000); see the
+README's mode-collapse table.
 """
 
 from configs import gan_base

@@ -4,8 +4,8 @@ interpolates, 5 critic updates per generator update, Adam(b1 = 0.5), benchmark n
   python scripts/train.py --config=configs/wgan_gp_grid25.py --workdir=runs/wgan_gp_grid25
   python scripts/evaluate.py --workdir=runs/wgan_gp_grid25
 
-Result (scripts/mode_benchmark.py, 5 seeds, 600 generator / 3,000 critic steps, ~75 s of CPU per
-seed): 8.4 ± 1.4 modes, 0.9 ± 0.3 % high quality, reverse KL 1.329 ± 0.189: the samples still fill
+Result (scripts/mode_benchmark.py, 10 seeds, 600 generator / 3,000 critic steps, ~75 s of CPU per
+seed): 8.0 ± 0.9 modes, 0.8 ± 0.2 % high quality, reverse KL 1.363 ± 0.106: the samples still fill
 the square around the grid after 3,000 steps (PacGAN's published rows trained 400,000); see the
 README's mode-collapse table.
 """

@@ -10,6 +10,8 @@ Schedules (config field `optim.schedule`):
 
 import optax
 
+from gen_jax.data.spec import check_choice, check_positive_int
+
 SCHEDULES = ("constant", "cosine", "iwae")
 
 
@@ -48,12 +50,6 @@ def iwae_schedule(learning_rate: float, steps_per_pass: int, stages: int = 8) ->
                                                       for i, b in enumerate(boundaries[:-1])})
 
 
-def _positive_int(value, field: str) -> int:
-  if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-    raise ValueError(f"{field}: expected a positive integer, got {value!r}")
-  return value
-
-
 def learning_rate_schedule(optim_config, learning_rate: float, num_steps: int) -> float | optax.Schedule:
   """The learning rate `optim.schedule` asks for, from `learning_rate` over a run of `num_steps` steps.
 
@@ -62,16 +58,15 @@ def learning_rate_schedule(optim_config, learning_rate: float, num_steps: int) -
   if learning_rate <= 0:
     raise ValueError(f"optim.learning_rate: expected > 0, got {learning_rate}")
   schedule = optim_config.get("schedule", "constant")
-  if schedule not in SCHEDULES:
-    raise ValueError(f"optim.schedule: expected one of {', '.join(SCHEDULES)}, got {schedule!r}")
+  check_choice(schedule, SCHEDULES, "optim.schedule")
   if schedule == "constant":
     return learning_rate
   if schedule == "iwae":
-    return iwae_schedule(learning_rate, _positive_int(optim_config.get("steps_per_pass"), "optim.steps_per_pass"))
+    return iwae_schedule(learning_rate, check_positive_int(optim_config.get("steps_per_pass"), "optim.steps_per_pass"))
   final = optim_config.get("final_lr_fraction", 0.0)
   if not 0 <= final <= 1:
     raise ValueError(f"optim.final_lr_fraction: expected in [0, 1], got {final!r}")
-  return optax.cosine_decay_schedule(learning_rate, _positive_int(num_steps, "train.num_steps"), alpha=final)
+  return optax.cosine_decay_schedule(learning_rate, check_positive_int(num_steps, "train.num_steps"), alpha=final)
 
 
 def optimizer_from_config(config, learning_rate: float) -> optax.GradientTransformation:

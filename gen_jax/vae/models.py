@@ -16,7 +16,7 @@ objective.kl ('analytic'|'monte_carlo'); eval.iwae_k, eval.iwae_chunk, eval.batc
 """
 
 from gen_jax import probability
-from gen_jax.data.spec import check_choice
+from gen_jax.data.spec import check_choice, check_positive_int
 from gen_jax.train import parallel
 from gen_jax.train.registry import register_model
 from gen_jax.vae import objectives
@@ -24,7 +24,7 @@ from gen_jax.vae.flows import FlowEncoder, check_flow
 from gen_jax.vae.hierarchical import HierarchicalDecoder, HierarchicalEncoder, check_layers
 from gen_jax.vae.latent import LatentModel
 from gen_jax.vae.networks import check_arch
-from gen_jax.vae.trainer import (check_likelihood_data, check_non_negative, check_positive_int, compute_dtype,
+from gen_jax.vae.trainer import (check_likelihood_data, check_non_negative, compute_dtype,
                                  likelihood_trainer)
 
 KL_FORMS = ("analytic", "monte_carlo")

@@ -13,13 +13,6 @@ from gen_jax.vae import evaluation, objectives, plots, step
 from gen_jax.vae.latent import LatentModel
 
 
-def check_positive_int(value, field: str) -> int:
-  """value, or ValueError naming `field` unless it is a positive integer."""
-  if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-    raise ValueError(f"{field}: expected a positive integer, got {value!r}")
-  return value
-
-
 def check_non_negative(value, field: str) -> float:
   """value, or ValueError naming `field` unless it is a number >= 0."""
   if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:

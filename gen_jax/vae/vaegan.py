@@ -26,13 +26,14 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax import probability
+from gen_jax.data.spec import check_positive_int
 from gen_jax.nets.mlp import activation
 from gen_jax.train import parallel
 from gen_jax.train.registry import register_model
 from gen_jax.vae import step
 from gen_jax.vae.models import hierarchical_encoder, latent_model
 from gen_jax.vae.networks import DataEncoder
-from gen_jax.vae.trainer import (check_non_negative, check_positive_int, compute_dtype, latent_trainer,
+from gen_jax.vae.trainer import (check_non_negative, compute_dtype, latent_trainer,
                                  make_optimizers)
 
 

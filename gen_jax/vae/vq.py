@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax import sampling
+from gen_jax.data.spec import check_positive_int
 from gen_jax.eval.batching import batched_apply
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
@@ -35,7 +36,7 @@ from gen_jax.train.registry import register_model
 from gen_jax.vae import objectives, plots, step
 from gen_jax.vae.evaluation import bernoulli_ready
 from gen_jax.vae.networks import DataDecoder, DataEncoder, check_arch
-from gen_jax.vae.trainer import (check_eval_config, check_likelihood_data, check_non_negative, check_positive_int,
+from gen_jax.vae.trainer import (check_eval_config, check_likelihood_data, check_non_negative,
                                  compute_dtype, evaluation_params, make_optimizers, make_state)
 
 

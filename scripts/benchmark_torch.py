@@ -220,7 +220,6 @@ def measure(workload: str, steps: int, repeats: int, threads: int, adam_impl: st
 
 
 TORCH_CATEGORIES = (("matmul", ("addmm", "mm", "bmm", "matmul", "linear")),
-                    ("convolution", ("convolution", "conv", "_convolution", "mkldnn_convolution")),
                     ("optimizer", ("_fused_adam", "_foreach", "adam")))
 
 
@@ -228,8 +227,10 @@ def torch_op_category(name: str) -> str:
   """matmul / convolution / optimizer / elementwise for an aten op name (the categories of
   gen_jax.bench.profile, with torch's Adam kernels apart)."""
   base = name.split("::")[-1]
+  if "convolution" in base or base.startswith("conv"):
+    return "convolution"
   for category, prefixes in TORCH_CATEGORIES:
-    if base.startswith(prefixes) or "convolution" in base and category == "convolution":
+    if base.startswith(prefixes):
       return category
   return "elementwise"
 

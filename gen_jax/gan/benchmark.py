@@ -30,13 +30,8 @@ def run_seed(config, seed: int, run_dir: str) -> dict:
   config.seed = seed
   start, start_cpu = time.time(), time.process_time()
   train_and_evaluate(config, run_dir)
-  seconds, cpu_seconds = time.time() - start, time.process_time() - start_cpu
-  results = evaluate_run(run_dir)
-  results["train_seconds"] = seconds
-  results["train_cpu_seconds"] = cpu_seconds
-  with open(os.path.join(run_dir, "eval.json"), "w", encoding="utf-8") as f:
-    json.dump(results, f, indent=2, sort_keys=True)
-  return results
+  timings = {"train_seconds": time.time() - start, "train_cpu_seconds": time.process_time() - start_cpu}
+  return evaluate_run(run_dir, extra=timings)
 
 
 def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=print) -> dict:

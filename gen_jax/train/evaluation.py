@@ -15,9 +15,13 @@ def _jsonable(value):
   return value.item() if value.ndim == 0 else value.tolist()
 
 
+def _eval_path(workdir: str) -> str:
+  return os.path.join(workdir, "eval.json")
+
+
 def saved_evaluation(workdir: str, step: int) -> dict | None:
   """DIR/eval.json when it evaluates checkpoint `step`, else None (lets table scripts skip finished runs)."""
-  path = os.path.join(workdir, "eval.json")
+  path = _eval_path(workdir)
   if not os.path.isfile(path):
     return None
   with open(path, encoding="utf-8") as f:
@@ -25,14 +29,16 @@ def saved_evaluation(workdir: str, step: int) -> dict | None:
   return results if results.get("step") == step else None
 
 
-def evaluate_run(workdir: str, step: int | None = None) -> dict:
+def evaluate_run(workdir: str, step: int | None = None, extra: dict | None = None) -> dict:
   """trainer.evaluate(state, dataset, PRNGKey(eval.seed)), the image models' sample quality
-  (gen_jax.eval.sample_quality) and the step; saved atomically to DIR/eval.json."""
+  (gen_jax.eval.sample_quality), the step and the `extra` fields given (e.g. training times); saved
+  atomically to DIR/eval.json."""
   config, trainer, dataset, state = load_run(workdir, step)
   results = {k: _jsonable(v) for k, v in trainer.evaluate(state, dataset, jax.random.PRNGKey(config.eval.seed)).items()}
   results.update(sample_quality_metrics(config, trainer, dataset, state, jax.random.PRNGKey(config.eval.seed)))
   results["step"] = int(state.step)
-  path = os.path.join(workdir, "eval.json")
+  results.update(extra or {})
+  path = _eval_path(workdir)
   with open(path + ".tmp", "w", encoding="utf-8") as f:
     json.dump(results, f, indent=2, sort_keys=True)
   os.replace(path + ".tmp", path)

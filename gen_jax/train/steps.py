@@ -13,8 +13,8 @@ Around each update the engine:
   whose metrics or parameters are non-finite on (and on padding steps). The
   state a flagged call returns is not meant to be kept: the loop discards it
   (stop, or roll back to the last good checkpoint). Not selecting the old
-  state in the step saves a full pass over parameters and optimizer state:
-  14-25 % of a `vae_mlp` step on CPU (gen_jax.bench).
+  state in the step saves a full pass over parameters and optimizer state
+  (`vae_mlp` on CPU: 164 -> 232 steps/s, scripts/benchmark.py).
 """
 
 import jax
@@ -70,9 +70,10 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0):
   stacked over the k steps, with `applied` [k] telling which updates count
   (False on inactive steps and from the first non-finite one on; the state of a
   call with a non-finite step must be discarded). With k = 1 (active = [True]
-  is then the only mask the loop passes) the step is traced without a loop: XLA's CPU backend (jaxlib 0.10)
-  runs convolution gradients ~20x slower inside a lax.scan than at the top
-  level of a program (measured by gen_jax.bench; matmuls are unaffected).
+  is then the only mask the loop passes) the step is traced without a loop:
+  XLA's CPU backend (jaxlib 0.10) runs convolution gradients ~20x slower inside
+  a lax.scan than at the top level of a program (measured by gen_jax.bench;
+  matmuls are unaffected).
   """
   step = checked_update(trainer, ema_decay)
 
@@ -85,12 +86,11 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0):
       healthy = healthy & (finite | ~is_active)
       return (new_state, healthy), {**metrics, "applied": healthy & is_active}
 
-    carry = (state, jnp.array(True))
     if active.shape[0] == 1:  # k = 1: the step alone, no loop, no mask (one step is always active)
       new_state, metrics = step(state, jax.tree.map(lambda x: x[0], batches))
       finite = metrics.pop("finite")
       return new_state, jax.tree.map(lambda x: x[None], {**metrics, "applied": finite})
-    (state, _), metrics = jax.lax.scan(body, carry, (batches, active))
+    (state, _), metrics = jax.lax.scan(body, (state, jnp.array(True)), (batches, active))
     return state, metrics
 
   sharded = jax.shard_map(run_steps, mesh=mesh, in_specs=(P(), P(None, parallel.AXIS), P()),

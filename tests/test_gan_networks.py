@@ -146,3 +146,8 @@ def test_refined_dcgan_generator_adds_a_full_size_layer_and_a_3x3_conv():
   out = DCGANGenerator((8, 8, 1), features=8, refine=True)
   variables = out.init(jax.random.key(0), z, train=False)
   assert out.apply(variables, z, train=False).shape == (2, 8, 8, 1)
+
+
+def test_critic_mlp_rejects_an_unknown_unit():
+  with pytest.raises(ValueError, match=r"unit: expected one of \('maxout', 'leaky_relu'\), got 'relu'"):
+    CriticMLP(hidden=(3,), unit="relu").init(jax.random.key(0), jnp.zeros((2, 2)))

@@ -32,7 +32,7 @@ import numpy as np
 
 from gen_jax.eval import modes, plots
 from gen_jax.gan import losses, regularizers, step
-from gen_jax.gan.networks import CriticMLP, Discriminator, Generator
+from gen_jax.gan.networks import CRITIC_UNITS, CriticMLP, Discriminator, Generator
 from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator
 from gen_jax.nets.mlp import MLP
 from gen_jax.train import parallel
@@ -42,7 +42,6 @@ from gen_jax.train.registry import register_model
 from gen_jax.train.state import create_state
 
 GRID_COLUMNS = 10
-DISCRIMINATOR_ACTS = ("maxout", "leaky_relu")  # model.discriminator_act: the MLP discriminator's units
 
 
 def _check(condition: bool, field: str, expected: str, value) -> None:
@@ -119,7 +118,7 @@ def _check_model_fields(config, spec) -> None:
   _check(m.maxout_pieces >= 1, "model.maxout_pieces", "a positive integer", m.maxout_pieces)
   _check(len(m.discriminator_hidden) >= 1, "model.discriminator_hidden", "at least one width",
          m.discriminator_hidden)
-  _check(m.discriminator_act in DISCRIMINATOR_ACTS, "model.discriminator_act", f"one of {DISCRIMINATOR_ACTS}",
+  _check(m.discriminator_act in CRITIC_UNITS, "model.discriminator_act", f"one of {CRITIC_UNITS}",
          m.discriminator_act)
   if m.discriminator_batch_norm:
     _check(spec.kind == "images" and m.name != "aae", "model.discriminator_batch_norm",

@@ -18,6 +18,9 @@ import jax
 import jax.numpy as jnp
 
 
+CRITIC_UNITS = ("maxout", "leaky_relu")
+
+
 class CriticMLP(nn.Module):
   """The MLP discriminator body, per hidden width: [B, D] -> [B, hidden[-1]].
 
@@ -26,7 +29,7 @@ class CriticMLP(nn.Module):
 
   Attributes:
     hidden: widths of the hidden layers.
-    unit: 'maxout' or 'leaky_relu'.
+    unit: one of CRITIC_UNITS, 'maxout' or 'leaky_relu'.
     pieces: linear pieces per maxout unit.
     dense: linear layer factory (e.g. spectrally normalized nn.Dense).
     dtype: computation dtype.
@@ -41,6 +44,8 @@ class CriticMLP(nn.Module):
   @nn.compact
   def __call__(self, x: jax.Array, train: bool = True) -> jax.Array:
     del train  # no batch statistics
+    if self.unit not in CRITIC_UNITS:
+      raise ValueError(f"unit: expected one of {CRITIC_UNITS}, got {self.unit!r}")
     h = x.astype(self.dtype)
     for width in self.hidden:
       if self.unit == "maxout":

@@ -31,12 +31,12 @@ _COLLECTIVES = ("all-reduce", "all-gather", "reduce-scatter", "all-to-all", "col
 
 def op_category(name: str) -> str:
   """The category (see module doc) of an XLA op by its HLO name."""
-  base = name.split("/")[-1].lower()
-  if base.startswith(_COLLECTIVES) or base.startswith(tuple("wrapped_" + c for c in _COLLECTIVES)):
+  base = name.split("/")[-1].lower().removeprefix("wrapped_")  # XLA CPU wraps lone ops as 'wrapped_<op>'
+  if base.startswith(_COLLECTIVES):
     return "collective"
   if "convolution" in base or base.startswith("conv"):
     return "convolution"
-  if base.startswith(("dot", "ynn_fusion", "wrapped_dot")) or "_dot" in base:
+  if base.startswith(("dot", "ynn_fusion")) or "_dot" in base:
     return "matmul"
   if "fusion" in base:
     return "elementwise"

@@ -40,6 +40,11 @@ def get_config():
   c.optim.b2 = 0.999
   c.optim.schedule = "cosine"              # both rates decay to 0 at train.num_steps (sharper modes)
 
+  c.eval.rejection_steps = 0              # > 0: also evaluate discriminator rejection sampling ('drs/' metrics)
+  c.eval.rejection_pool = 50000          # data and generator samples for its log-ratio classifier
+  c.eval.rejection_quantile = 0.99       # log M = this quantile of the generator samples' log ratios
+  c.eval.rejection_learning_rate = 1e-3  # the classifier's Adam rate (cosine-decayed to 0)
+
   c.data.batch_size = 100
   c.data.fresh_samples = True
   c.train.num_steps = 3000

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.eval import modes, plots
-from gen_jax.gan import losses, regularizers, step
+from gen_jax.gan import losses, regularizers, rejection, step
 from gen_jax.gan.networks import CRITIC_UNITS, CriticMLP, Discriminator, Generator
 from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator
 from gen_jax.nets.mlp import MLP
@@ -129,6 +129,16 @@ def _check_model_fields(config, spec) -> None:
            "False with objective.gradient_penalty > 0 or objective.r1 > 0 (the penalties need a critic that "
            "scores each example independently; WGAN-GP advises no batch norm in the critic)",
            m.discriminator_batch_norm)
+  e = config.eval
+  _check(isinstance(e.rejection_steps, int) and e.rejection_steps >= 0, "eval.rejection_steps",
+         "a non-negative integer (0 = no discriminator rejection sampling)", e.rejection_steps)
+  if e.rejection_steps:
+    _check(spec.kind == "points", "eval.rejection_steps", "0 for image data (discriminator rejection sampling "
+           "is implemented for 2-D points)", e.rejection_steps)
+    _check(isinstance(e.rejection_pool, int) and e.rejection_pool >= 1, "eval.rejection_pool",
+           "a positive integer", e.rejection_pool)
+    _check(0 < e.rejection_quantile <= 1, "eval.rejection_quantile", "a number in (0, 1]", e.rejection_quantile)
+    _check(e.rejection_learning_rate > 0, "eval.rejection_learning_rate", "> 0", e.rejection_learning_rate)
   if m.name in ("cgan",):
     _check(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
   if m.name == "infogan":
@@ -233,6 +243,43 @@ def sample_metrics(samples: np.ndarray, data) -> dict[str, float]:
   return results
 
 
+def rejection_metrics(config, sample: Callable, state, data, key: jax.Array) -> dict[str, float]:
+  """`sample_metrics` of eval.num_samples draws of discriminator rejection sampling, prefixed 'drs/'.
+
+  gen_jax.gan.rejection: a log-ratio classifier with the discriminator's MLP body (no spectral
+  norm) is trained for eval.rejection_steps on eval.rejection_pool fresh data points (seeded by
+  eval.seed) against as many generator samples, then generator samples are accepted with
+  probability min(1, exp(c(x) - log M)), log M the eval.rejection_quantile of c over another
+  pool. Adds 'drs/acceptance_rate' and 'drs/envelope_exceeded' (fraction of proposals with
+  c(x) > log M).
+  """
+  e, m = config.eval, config.model
+  fit_key, pool_key, envelope_key, draw_key = jax.random.split(jax.random.fold_in(key, 1), 4)
+  real = data.sampler(np.random.default_rng(e.seed), e.rejection_pool)[0] if data.sampler else data.train["x"]
+  classifier = rejection.LogRatioClassifier(CriticMLP(tuple(m.discriminator_hidden), m.discriminator_act,
+                                                      m.maxout_pieces))
+  params = rejection.fit_log_ratio(fit_key, classifier, jnp.asarray(real), sample(state, pool_key, e.rejection_pool),
+                                   e.rejection_steps, config.data.batch_size, e.rejection_learning_rate)
+  log_ratio = jax.jit(lambda x: classifier.apply(params, x))
+  log_m = rejection.log_envelope(log_ratio(sample(state, envelope_key, e.rejection_pool)), e.rejection_quantile)
+  result = rejection.rejection_sample_generator(draw_key, lambda k, n: sample(state, k, n), log_ratio, log_m,
+                                                e.num_samples)
+  samples = np.asarray(result.samples)
+  results = {f"drs/{k}": v for k, v in sample_metrics(samples[~np.isnan(samples).any(axis=1)], data).items()}
+  results["drs/acceptance_rate"] = float(result.acceptance_rate)
+  results["drs/envelope_exceeded"] = float(result.num_envelope_violations / result.num_proposed)
+  return results
+
+
+def evaluation(config, sample: Callable, state, data, key: jax.Array) -> dict[str, float]:
+  """`sample_metrics` of eval.num_samples generator samples, plus `rejection_metrics` when
+  eval.rejection_steps > 0."""
+  results = sample_metrics(np.asarray(sample(state, key, config.eval.num_samples)), data)
+  if config.eval.rejection_steps:
+    results.update(rejection_metrics(config, sample, state, data, key))
+  return results
+
+
 # ----------------------------------------------------------------------------------------------
 # GAN, conditional GAN, InfoGAN.
 
@@ -322,7 +369,7 @@ def build_adversarial(config, spec) -> Trainer:
     return generate(state, info_input(z, category, continuous, k), None)
 
   def evaluate(state, data, key):
-    return sample_metrics(np.asarray(sample(state, key, config.eval.num_samples)), data)
+    return evaluation(config, sample, state, data, key)
 
   return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate,
                  batches_per_step=objective.n_critic)
@@ -402,7 +449,7 @@ def build_aae(config, spec) -> Trainer:
                                   GRID_COLUMNS, value_range=spec.value_range)]
 
   def evaluate(state, data, key):
-    results = sample_metrics(np.asarray(sample(state, key, config.eval.num_samples)), data)
+    results = evaluation(config, sample, state, data, key)
     x = jnp.asarray((data.test or data.train)["x"])
     squared_error = jnp.sum(jnp.square(reconstruct(state, x) - x).reshape(len(x), -1), axis=1)
     results["reconstruction_mse"] = float(jnp.mean(squared_error))

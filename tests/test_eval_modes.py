@@ -61,6 +61,8 @@ def test_mean_and_stderr_and_table_row():
   assert modes.mean_and_stderr(runs[:1])["modes"] == (8.0, 0.0)
   row = modes.table_row("gan", summary, 2)
   assert row == "| gan | 2 | 7.0 ± 1.0 | 98.0 ± 1.0 | 0.020 ± 0.010 |"
+  prefixed = {f"drs/{k}": v for k, v in summary.items()}
+  assert modes.table_row("gan + DRS", prefixed, 2, "drs/") == "| gan + DRS | 2 | 7.0 ± 1.0 | 98.0 ± 1.0 | 0.020 ± 0.010 |"
 
 
 def test_mean_and_stderr_of_an_infinite_reverse_kl():

@@ -7,15 +7,17 @@ from test_gan_models import tiny_config
 
 
 def test_run_mode_benchmark_aggregates_seeds_and_skips_finished_ones(tmp_path):
-  config = tiny_config()
+  config = tiny_config(**{"eval.rejection_steps": 10, "eval.rejection_pool": 128})
   lines = []
   report = benchmark.run_mode_benchmark(config, [0, 1], str(tmp_path), label="tiny", log=lines.append)
   evals = [json.loads((tmp_path / f"seed_{s}" / "eval.json").read_text()) for s in (0, 1)]
   assert [r["modes"] for r in report["runs"]] == [e["modes"] for e in evals]
   assert all(e["step"] == 2 and e["train_seconds"] > 0 and e["train_cpu_seconds"] > 0 for e in evals)
-  assert report["row"].startswith("| tiny | 2 | ")
+  plain_row, drs_row = report["row"].split("\n")
+  assert plain_row.startswith("| tiny | 2 | ") and drs_row.startswith("| tiny + DRS | 2 | ")
+  assert [r["drs/high_quality"] for r in report["runs"]] == [e["drs/high_quality"] for e in evals]
   assert json.loads((tmp_path / "benchmark.json").read_text())["row"] == report["row"]
-  assert len(lines) == 2 and lines[0].startswith("seed 0: modes=")
+  assert len(lines) == 2 and lines[0].startswith("seed 0: modes=") and "drs/modes=" in lines[0]
   # A second call reuses the evaluated runs: same numbers, no training.
   again = benchmark.run_mode_benchmark(config, [0, 1], str(tmp_path), label="tiny", log=lines.append)
   assert again["runs"] == report["runs"]

@@ -91,8 +91,9 @@ def mean_and_stderr(runs: Iterable[Mapping[str, float]]) -> dict[str, tuple[floa
   return summary
 
 
-def table_row(label: str, summary: Mapping[str, tuple[float, float]], num_seeds: int) -> str:
-  """A Markdown row as PacGAN's Table 1: modes, % high-quality, reverse KL as mean +- stderr."""
-  cells = [f"{summary[k][0]:.{d}f} ± {summary[k][1]:.{d}f}"
+def table_row(label: str, summary: Mapping[str, tuple[float, float]], num_seeds: int, prefix: str = "") -> str:
+  """A Markdown row as PacGAN's Table 1: modes, % high-quality, reverse KL as mean +- stderr
+  (of the summary keys prefix + 'modes', ...: e.g. 'drs/' for discriminator rejection sampling)."""
+  cells = [f"{summary[prefix + k][0]:.{d}f} ± {summary[prefix + k][1]:.{d}f}"
            for k, d in (("modes", 1), ("high_quality", 1), ("reverse_kl", 3))]
   return f"| {label} | {num_seeds} | " + " | ".join(cells) + " |"

@@ -5,7 +5,9 @@
 evaluated), evaluates it exactly as `scripts/evaluate.py` does
 (gen_jax.train.evaluation.evaluate_run: 2,500 samples, key eval.seed) and
 reports mean +- standard error of modes, % high-quality and reverse KL over the
-seeds, the way PacGAN's Table 1 does. Results go to `workdir/benchmark.json`.
+seeds, the way PacGAN's Table 1 does, and the same for discriminator rejection
+sampling's samples when the config enables it (eval.rejection_steps > 0; the
+'drs/' metrics, gen_jax.gan.rejection). Results go to `workdir/benchmark.json`.
 """
 
 import json
@@ -17,6 +19,8 @@ from gen_jax.train.evaluation import evaluate_run, saved_evaluation
 from gen_jax.train.loop import train_and_evaluate
 
 BENCHMARK_KEYS = ("modes", "high_quality", "reverse_kl")
+REJECTION_PREFIX = "drs/"
+TIMING_KEYS = ("train_seconds", "train_cpu_seconds")
 
 
 def run_seed(config, seed: int, run_dir: str) -> dict:
@@ -38,7 +42,8 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
   """Train and evaluate `config` for each seed; returns and writes {'runs', 'summary', 'row'}.
 
   'summary' maps each metric to (mean, standard error); 'row' is the Markdown
-  table row (modes | % high-quality | reverse KL).
+  table row (modes | % high-quality | reverse KL), with a second line for
+  '<label> + DRS' when the evaluations have the 'drs/' metrics.
   """
   seeds = list(seeds)
   if not seeds:
@@ -46,13 +51,17 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
   runs = []
   for seed in seeds:
     result = run_seed(config, seed, os.path.join(workdir, f"seed_{seed}"))
-    keys = (*BENCHMARK_KEYS, *(k for k in ("train_seconds", "train_cpu_seconds") if k in result))
+    metric_keys = (*BENCHMARK_KEYS, *(REJECTION_PREFIX + k for k in BENCHMARK_KEYS), "drs/acceptance_rate",
+                   *TIMING_KEYS)
+    keys = [k for k in metric_keys if k in result]
     log(f"seed {seed}: " + ", ".join(f"{k}={result[k]:.4g}" for k in keys))
     runs.append({k: result[k] for k in keys})
   shared = [k for k in runs[0] if all(k in run for run in runs)]  # timings may be missing from older runs
   summary = modes.mean_and_stderr([{k: run[k] for k in shared} for run in runs])
-  report = {"label": label, "seeds": seeds, "runs": runs, "summary": summary,
-            "row": modes.table_row(label, summary, len(seeds))}
+  rows = [modes.table_row(label, summary, len(seeds))]
+  if REJECTION_PREFIX + "modes" in summary:
+    rows.append(modes.table_row(f"{label} + DRS", summary, len(seeds), REJECTION_PREFIX))
+  report = {"label": label, "seeds": seeds, "runs": runs, "summary": summary, "row": "\n".join(rows)}
   os.makedirs(workdir, exist_ok=True)
   with open(os.path.join(workdir, "benchmark.json"), "w", encoding="utf-8") as f:
     json.dump(report, f, indent=2)

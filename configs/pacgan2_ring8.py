@@ -22,4 +22,5 @@ def get_config():
   c.train.num_steps = 12000
   c.train.eval_every = 2000
   c.train.checkpoint_every = 4000
+  c.eval.rejection_steps = 4000  # also evaluate discriminator rejection sampling (the 'drs/' metrics)
   return c

@@ -101,6 +101,7 @@ def test_evaluate_adds_drs_metrics_when_enabled(model):
     ({"eval.rejection_steps": 5, "eval.rejection_pool": 0}, "eval.rejection_pool: expected a positive integer"),
     ({"eval.rejection_steps": 5, "eval.rejection_quantile": 0.0}, r"eval.rejection_quantile: expected a number in"),
     ({"eval.rejection_steps": 5, "eval.rejection_learning_rate": 0.0}, "eval.rejection_learning_rate: expected > 0"),
+    ({"eval.rejection_steps": 5, "eval.rejection_batch_size": 0}, "eval.rejection_batch_size: expected a positive"),
 ])
 def test_builder_rejects_bad_rejection_fields(fields, message):
   with pytest.raises(ValueError, match=message):

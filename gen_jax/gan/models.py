@@ -139,6 +139,8 @@ def _check_model_fields(config, spec) -> None:
            "a positive integer", e.rejection_pool)
     _check(0 < e.rejection_quantile <= 1, "eval.rejection_quantile", "a number in (0, 1]", e.rejection_quantile)
     _check(e.rejection_learning_rate > 0, "eval.rejection_learning_rate", "> 0", e.rejection_learning_rate)
+    _check(isinstance(e.rejection_batch_size, int) and e.rejection_batch_size >= 1, "eval.rejection_batch_size",
+           "a positive integer", e.rejection_batch_size)
   if m.name in ("cgan",):
     _check(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
   if m.name == "infogan":
@@ -247,8 +249,8 @@ def rejection_metrics(config, sample: Callable, state, data, key: jax.Array) -> 
   """`sample_metrics` of eval.num_samples draws of discriminator rejection sampling, prefixed 'drs/'.
 
   gen_jax.gan.rejection: a log-ratio classifier with the discriminator's MLP body (no spectral
-  norm) is trained for eval.rejection_steps on eval.rejection_pool fresh data points (seeded by
-  eval.seed) against as many generator samples, then generator samples are accepted with
+  norm) is trained for eval.rejection_steps (batches of eval.rejection_batch_size from each pool) on
+  eval.rejection_pool fresh data points (seeded by eval.seed) against as many generator samples, then generator samples are accepted with
   probability min(1, exp(c(x) - log M)), log M the eval.rejection_quantile of c over another
   pool. Adds 'drs/acceptance_rate' and 'drs/envelope_exceeded' (fraction of proposals with
   c(x) > log M).
@@ -259,7 +261,7 @@ def rejection_metrics(config, sample: Callable, state, data, key: jax.Array) -> 
   classifier = rejection.LogRatioClassifier(CriticMLP(tuple(m.discriminator_hidden), m.discriminator_act,
                                                       m.maxout_pieces))
   params = rejection.fit_log_ratio(fit_key, classifier, jnp.asarray(real), sample(state, pool_key, e.rejection_pool),
-                                   e.rejection_steps, config.data.batch_size, e.rejection_learning_rate)
+                                   e.rejection_steps, e.rejection_batch_size, e.rejection_learning_rate)
   log_ratio = jax.jit(lambda x: classifier.apply(params, x))
   log_m = rejection.log_envelope(log_ratio(sample(state, envelope_key, e.rejection_pool)), e.rejection_quantile)
   result = rejection.rejection_sample_generator(draw_key, lambda k, n: sample(state, k, n), log_ratio, log_m,

@@ -245,15 +245,14 @@ def sample_metrics(samples: np.ndarray, data) -> dict[str, float]:
   return results
 
 
-def rejection_metrics(config, sample: Callable, state, data, key: jax.Array) -> dict[str, float]:
-  """`sample_metrics` of eval.num_samples draws of discriminator rejection sampling, prefixed 'drs/'.
+def rejection_samples(config, sample: Callable, state, data, key: jax.Array) -> rejection.RejectionResult:
+  """eval.num_samples draws of discriminator rejection sampling (gen_jax.gan.rejection).
 
-  gen_jax.gan.rejection: a log-ratio classifier with the discriminator's MLP body (no spectral
-  norm) is trained for eval.rejection_steps (batches of eval.rejection_batch_size from each pool) on
-  eval.rejection_pool fresh data points (seeded by eval.seed) against as many generator samples, then generator samples are accepted with
-  probability min(1, exp(c(x) - log M)), log M the eval.rejection_quantile of c over another
-  pool. Adds 'drs/acceptance_rate' and 'drs/envelope_exceeded' (fraction of proposals with
-  c(x) > log M).
+  A log-ratio classifier with the discriminator's MLP body (no spectral norm) is trained for
+  eval.rejection_steps (batches of eval.rejection_batch_size from each pool) on eval.rejection_pool
+  fresh data points (seeded by eval.seed; the training split when the data has no sampler) against
+  as many generator samples `sample(state, key, n)`; generator samples are then accepted with
+  probability min(1, exp(c(x) - log M)), log M the eval.rejection_quantile of c over another pool.
   """
   e, m = config.eval, config.model
   fit_key, pool_key, envelope_key, draw_key = jax.random.split(jax.random.fold_in(key, 1), 4)
@@ -264,8 +263,14 @@ def rejection_metrics(config, sample: Callable, state, data, key: jax.Array) -> 
                                    e.rejection_steps, e.rejection_batch_size, e.rejection_learning_rate)
   log_ratio = jax.jit(lambda x: classifier.apply(params, x))
   log_m = rejection.log_envelope(log_ratio(sample(state, envelope_key, e.rejection_pool)), e.rejection_quantile)
-  result = rejection.rejection_sample_generator(draw_key, lambda k, n: sample(state, k, n), log_ratio, log_m,
-                                                e.num_samples)
+  return rejection.rejection_sample_generator(draw_key, lambda k, n: sample(state, k, n), log_ratio, log_m,
+                                              e.num_samples)
+
+
+def rejection_metrics(config, sample: Callable, state, data, key: jax.Array) -> dict[str, float]:
+  """`sample_metrics` of `rejection_samples` (the rows it filled), prefixed 'drs/', with
+  'drs/acceptance_rate' and 'drs/envelope_exceeded' (fraction of proposals with c(x) > log M)."""
+  result = rejection_samples(config, sample, state, data, key)
   samples = np.asarray(result.samples)
   results = {f"drs/{k}": v for k, v in sample_metrics(samples[~np.isnan(samples).any(axis=1)], data).items()}
   results["drs/acceptance_rate"] = float(result.acceptance_rate)

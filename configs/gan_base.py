@@ -13,9 +13,9 @@ def get_config():
   c = default.get_config()
   c.model.name = "gan"                     # 'gan', 'cgan', 'infogan', 'aae'
   c.model.latent_dim = 2                   # z ~ N(0, I); the AAE's code size
-  c.model.generator_hidden = [400, 400, 400, 400]   # 2-D generator / decoder (and AAE encoder) widths
+  c.model.generator_hidden = (400, 400, 400, 400)  # 2-D generator / decoder (and AAE encoder) widths
   c.model.generator_batch_norm = True
-  c.model.discriminator_hidden = [200, 200, 200]    # 2-D (and AAE latent) discriminator widths
+  c.model.discriminator_hidden = (200, 200, 200)  # 2-D (and AAE latent) discriminator widths
   c.model.discriminator_act = "maxout"     # 2-D discriminator units: 'maxout' or 'leaky_relu' (0.2)
   c.model.maxout_pieces = 5
   c.model.features = 32                    # DCGAN base width (images)

@@ -2,11 +2,15 @@
 
   python scripts/mode_benchmark.py --config=configs/pacgan_grid25.py --seeds=10 --workdir=runs/bench_pacgan_grid25
 
-Trains the config once per seed (seeds 0..N-1, each in DIR/seed_<s>, resuming
-unfinished runs and skipping evaluated ones), evaluates each as
-scripts/evaluate.py does, prints one line per seed and, last, the Markdown row
-`| label | seeds | modes | % high-quality | reverse KL |` (mean ± standard error);
-everything is also written to DIR/benchmark.json.
+Trains the config once per seed (seeds F..F+N-1 for --first_seed=F --seeds=N,
+each in DIR/seed_<s>, resuming unfinished runs and skipping evaluated ones),
+evaluates each as scripts/evaluate.py does, prints one line per seed and, last,
+the Markdown row `| label | seeds | modes | % high-quality | reverse KL |`
+(mean ± standard error; a second `label + DRS` row when the config evaluates
+discriminator rejection sampling); everything is also written to
+DIR/benchmark.json. Seeds can be split over processes sharing DIR
+(`--seeds=5` and `--first_seed=5 --seeds=5`); a last `--seeds=10` then only
+reads their evaluations and writes the summary of all ten.
 """
 
 import os
@@ -21,7 +25,8 @@ from gen_jax import cli  # noqa: E402
 
 config_flags.DEFINE_config_file("config", None, "Experiment config file (a 2-D mixture: ring8, grid25).",
                                 lock_config=True)
-flags.DEFINE_integer("seeds", 10, "Number of seeds (0 .. seeds-1).")
+flags.DEFINE_integer("seeds", 10, "Number of seeds (first_seed .. first_seed + seeds - 1).")
+flags.DEFINE_integer("first_seed", 0, "First seed.")
 flags.DEFINE_string("workdir", "", "Benchmark directory (default: runs/benchmark_<config name>).")
 
 
@@ -30,12 +35,15 @@ def main(argv):
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
   if flags.FLAGS.seeds < 1:
     cli.fail(f"--seeds: expected a positive number of seeds, got {flags.FLAGS.seeds}")
+  if flags.FLAGS.first_seed < 0:
+    cli.fail(f"--first_seed: expected a non-negative seed, got {flags.FLAGS.first_seed}")
   from gen_jax.gan.benchmark import run_mode_benchmark  # pylint: disable=import-outside-toplevel
 
   config = cli.config_from_flag("config")
   name = os.path.splitext(os.path.basename(flags.FLAGS["config"].config_filename))[0]
   workdir = flags.FLAGS.workdir or os.path.join("runs", f"benchmark_{name}")
-  report = run_mode_benchmark(config, range(flags.FLAGS.seeds), workdir, label=name)
+  first = flags.FLAGS.first_seed
+  report = run_mode_benchmark(config, range(first, first + flags.FLAGS.seeds), workdir, label=name)
   print(report["row"])
 
 

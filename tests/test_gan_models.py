@@ -27,8 +27,8 @@ def tiny_config(model="gan", data="ring8", **fields):
   c.data.num_examples = 512
   c.data.fresh_samples = data == "ring8"
   c.data.batch_size = 16
-  c.model.generator_hidden = [16, 16]
-  c.model.discriminator_hidden = [8, 8]
+  c.model.generator_hidden = (16, 16)
+  c.model.discriminator_hidden = (8, 8)
   c.model.maxout_pieces = 2
   c.model.features = 4
   c.model.latent_dim = 3

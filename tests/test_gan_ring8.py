@@ -11,8 +11,8 @@ def test_short_ring8_run_captures_most_modes(tmp_path):
   c = gan_base.get_config()
   c.data.name = "ring8"
   c.data.batch_size = 64
-  c.model.generator_hidden = [128, 128, 128]
-  c.model.discriminator_hidden = [128, 128]
+  c.model.generator_hidden = (128, 128, 128)
+  c.model.discriminator_hidden = (128, 128)
   c.model.maxout_pieces = 3
   c.objective.pack = 2
   c.optim.learning_rate = 2e-3

@@ -43,7 +43,7 @@ def get_config():
   c.eval.rejection_steps = 0              # > 0: also evaluate discriminator rejection sampling ('drs/' metrics)
   c.eval.rejection_pool = 50000          # data and generator samples for its log-ratio classifier
   c.eval.rejection_quantile = 0.99       # log M = this quantile of the generator samples' log ratios
-  c.eval.rejection_learning_rate = 1e-3  # the classifier's Adam rate (cosine-decayed to 0)
+  c.eval.rejection_learning_rate = 3e-3  # the classifier's Adam rate (cosine-decayed to 0)
   c.eval.rejection_batch_size = 256      # data (and as many generator) samples per classifier step
 
   c.data.batch_size = 100

@@ -18,4 +18,5 @@ from configs import gan_grid25
 def get_config():
   c = gan_grid25.get_config()
   c.objective.pack = 4
+  c.eval.rejection_steps = 4000  # also evaluate discriminator rejection sampling (the 'drs/' metrics)
   return c

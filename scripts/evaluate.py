@@ -1,8 +1,11 @@
-"""Evaluate a trained run: `python scripts/evaluate.py --workdir=DIR [--step=N]`.
+"""Evaluate a trained run: `python scripts/evaluate.py --workdir=DIR [--step=N] [--config=FILE [--config.eval.x=v]]`.
 
 Prints the family's metrics as ONE JSON object on the last line of stdout and
 writes them to DIR/eval.json. The evaluation key is fixed (config.eval.seed), so
-two evaluations of one checkpoint agree exactly.
+two evaluations of one checkpoint agree exactly. The run's saved config.json
+decides the model; with --config, FILE's `eval` group replaces the saved one
+(e.g. `--config.eval.rejection_steps=4000` adds discriminator rejection
+sampling) and FILE supplies the fields a run trained by an older gen_jax lacks.
 """
 
 import json
@@ -12,11 +15,14 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import flags  # noqa: E402
+from ml_collections import config_flags  # noqa: E402
 
 from gen_jax import cli  # noqa: E402
 
 flags.DEFINE_string("workdir", None, "Run directory written by scripts/train.py.", required=True)
 flags.DEFINE_integer("step", None, "Checkpoint step to evaluate (default: the latest).")
+config_flags.DEFINE_config_file("config", None, "Optional experiment file: its eval group, and the fields the "
+                                "run's config.json lacks.", lock_config=True)
 
 
 def main(argv):
@@ -24,7 +30,8 @@ def main(argv):
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
   from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
 
-  results = evaluate_run(flags.FLAGS.workdir, flags.FLAGS.step)
+  current = cli.config_from_flag("config") if flags.FLAGS["config"].present else None
+  results = evaluate_run(flags.FLAGS.workdir, flags.FLAGS.step, current=current)
   print(json.dumps(results, sort_keys=True))
 
 

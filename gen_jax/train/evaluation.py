@@ -29,11 +29,12 @@ def saved_evaluation(workdir: str, step: int) -> dict | None:
   return results if results.get("step") == step else None
 
 
-def evaluate_run(workdir: str, step: int | None = None, extra: dict | None = None) -> dict:
+def evaluate_run(workdir: str, step: int | None = None, extra: dict | None = None, current=None) -> dict:
   """trainer.evaluate(state, dataset, PRNGKey(eval.seed)), the image models' sample quality
   (gen_jax.eval.sample_quality), the step and the `extra` fields given (e.g. training times); saved
-  atomically to DIR/eval.json."""
-  config, trainer, dataset, state = load_run(workdir, step)
+  atomically to DIR/eval.json. `current`: a config whose eval group (and fields the run's saved config
+  lacks) to use, see gen_jax.train.loop.load_config."""
+  config, trainer, dataset, state = load_run(workdir, step, current)
   results = {k: _jsonable(v) for k, v in trainer.evaluate(state, dataset, jax.random.PRNGKey(config.eval.seed)).items()}
   results.update(sample_quality_metrics(config, trainer, dataset, state, jax.random.PRNGKey(config.eval.seed)))
   results["step"] = int(state.step)

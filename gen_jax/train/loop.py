@@ -297,25 +297,50 @@ class _Run:
     return state
 
 
-def load_config(workdir: str) -> ml_collections.ConfigDict:
-  """The config a run in `workdir` was trained with (DIR/config.json)."""
+def fill_missing(saved: dict, defaults: dict) -> dict:
+  """`saved` with every key of `defaults` it lacks added (recursively into groups); saved values win."""
+  filled = dict(saved)
+  for key, value in defaults.items():
+    if key not in filled:
+      filled[key] = value
+    elif isinstance(value, dict) and isinstance(filled[key], dict):
+      filled[key] = fill_missing(filled[key], value)
+  return filled
+
+
+def load_config(workdir: str, current: ml_collections.ConfigDict | None = None) -> ml_collections.ConfigDict:
+  """The config a run in `workdir` was trained with (DIR/config.json).
+
+  With `current` (e.g. the experiment file as it is now): fields the saved config lacks (added to
+  gen_jax after the run was trained) are taken from it, and its `eval` group replaces the saved
+  one (evaluation settings: sample count, seed, rejection sampling); every saved training field is kept.
+  """
   path = os.path.join(workdir, "config.json")
   if not os.path.isfile(path):
     raise FileNotFoundError(f"--workdir: no run found in {workdir!r} (missing config.json); "
                             f"train one with scripts/train.py --workdir={workdir}")
   with open(path, encoding="utf-8") as f:
-    return ml_collections.ConfigDict(json.load(f))
+    saved = json.load(f)
+  if current is not None:
+    saved = {**fill_missing(saved, current.to_dict()), "eval": current.eval.to_dict()}
+  return ml_collections.ConfigDict(saved)
 
 
-def load_run(workdir: str, step: int | None = None):
+def load_run(workdir: str, step: int | None = None, current: ml_collections.ConfigDict | None = None):
   """(config, trainer, dataset, state) of the run in `workdir`, at `step` (default: the newest usable).
 
-  Reads only. A corrupted newest checkpoint is skipped with a warning on stderr;
-  a corrupted `step` raises WorkdirError.
+  Reads only. `current`: see `load_config`. A corrupted newest checkpoint is skipped with a
+  warning on stderr; a corrupted `step` raises WorkdirError. A saved config that lacks a field
+  this version reads raises ValueError suggesting `current` (scripts/evaluate.py --config).
   """
-  config = load_config(workdir)
+  config = load_config(workdir, current)
   dataset = gdata.load(config.data)
-  trainer = registry.get_model(config.model.name)(config, dataset.spec)
+  try:
+    trainer = registry.get_model(config.model.name)(config, dataset.spec)
+  except AttributeError as e:  # ConfigDict's error for a field the saved config lacks
+    raise ValueError(f"--workdir: {workdir}/config.json lacks a field this version of gen_jax reads "
+                     f"({str(e).splitlines()[0]}); evaluate with --config=<the run's experiment file> "
+                     "to take missing fields from it") from e
   if not checkpoint.saved_steps_in(workdir):
     raise FileNotFoundError(f"--workdir: no complete checkpoint in {checkpoint.checkpoint_dir(workdir)!r}")
   target = initial_state(trainer, config)

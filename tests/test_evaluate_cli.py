@@ -5,11 +5,8 @@ import json
 
 from gen_jax.train.loop import fill_missing
 from test_engine import REPO, run_cli
+from test_gan_models import TINY_FLAGS
 
-TINY = ["--config.model.generator_hidden=(16,16)", "--config.model.discriminator_hidden=(8,8)",
-        "--config.data.batch_size=16", "--config.train.num_steps=2", "--config.train.steps_per_jit=2",
-        "--config.train.log_every=2", "--config.train.eval_every=2", "--config.train.checkpoint_every=2",
-        "--config.train.progress=False", "--config.eval.num_samples=64", "--config.eval.progress=False"]
 RING8 = f"--config={REPO}/configs/gan_ring8.py"
 
 
@@ -23,7 +20,7 @@ def test_fill_missing_adds_absent_keys_recursively_and_keeps_saved_values():
 
 def test_evaluate_with_config_overrides_eval_and_fills_fields_of_an_older_run(tmp_path):
   workdir = str(tmp_path / "run")
-  assert run_cli(RING8, f"--workdir={workdir}", *TINY).returncode == 0
+  assert run_cli(RING8, f"--workdir={workdir}", *TINY_FLAGS).returncode == 0
   result = run_cli(f"--workdir={workdir}", script="evaluate.py")
   assert result.returncode == 0, result.stderr
   assert json.loads(result.stdout.strip().splitlines()[-1])["num_samples"] == 64

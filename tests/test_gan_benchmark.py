@@ -5,7 +5,7 @@ import os
 
 from gen_jax.gan import benchmark
 from test_engine import REPO, run_cli
-from test_gan_models import tiny_config
+from test_gan_models import TINY_FLAGS, tiny_config
 
 
 def test_run_mode_benchmark_aggregates_seeds_and_skips_finished_ones(tmp_path):
@@ -27,12 +27,8 @@ def test_run_mode_benchmark_aggregates_seeds_and_skips_finished_ones(tmp_path):
 
 
 def test_mode_benchmark_script_runs_the_seed_range_and_rejects_bad_flags(tmp_path):
-  tiny = ["--config.model.generator_hidden=(16,16)", "--config.model.discriminator_hidden=(8,8)",
-          "--config.data.batch_size=16", "--config.train.num_steps=2", "--config.train.steps_per_jit=2",
-          "--config.train.log_every=2", "--config.train.eval_every=2", "--config.train.checkpoint_every=2",
-          "--config.train.progress=False", "--config.eval.num_samples=64", "--config.eval.progress=False"]
   result = run_cli(f"--config={REPO}/configs/gan_ring8.py", f"--workdir={tmp_path}", "--first_seed=3",
-                   "--seeds=1", *tiny, script="mode_benchmark.py")
+                   "--seeds=1", *TINY_FLAGS, script="mode_benchmark.py")
   assert result.returncode == 0, result.stderr
   assert sorted(os.listdir(tmp_path)) == ["benchmark.json", "seed_3"]
   assert result.stdout.strip().splitlines()[-1].startswith("| gan_ring8 | 1 | ")

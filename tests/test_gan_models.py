@@ -47,6 +47,13 @@ def tiny_config(model="gan", data="ring8", **fields):
   return c
 
 
+# tiny_config's sizes as command-line overrides of a configs/ file (the script tests).
+TINY_FLAGS = ["--config.model.generator_hidden=(16,16)", "--config.model.discriminator_hidden=(8,8)",
+              "--config.data.batch_size=16", "--config.train.num_steps=2", "--config.train.steps_per_jit=2",
+              "--config.train.log_every=2", "--config.train.eval_every=2", "--config.train.checkpoint_every=2",
+              "--config.train.progress=False", "--config.eval.num_samples=64", "--config.eval.progress=False"]
+
+
 # Every variant and stabilizer, in as few runs as possible (each compiles twice below).
 VARIANTS = {
     "wgan_gp_r1_sn_pack_ncritic_ema": dict(model="gan", **{

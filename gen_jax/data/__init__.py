@@ -11,7 +11,8 @@ fashion_mnist, cifar10, celeb_a, or any 'tfds:NAME') of `tfds_source`.
 from gen_jax.data import images, tfds_source, toy2d
 from gen_jax.data.images import check_image_shape
 from gen_jax.data.pipeline import BatchStream, Prefetcher
-from gen_jax.data.spec import DataSpec, Dataset, check_choice
+from gen_jax.checks import check_choice
+from gen_jax.data.spec import DataSpec, Dataset
 
 _POINT_LOADERS = toy2d.loaders()
 _LOADERS = {

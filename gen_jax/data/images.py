@@ -21,7 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gen_jax.data.spec import DataSpec, Dataset, check_choice, split_dict
+from gen_jax.checks import check_choice
+from gen_jax.data.spec import DataSpec, Dataset, split_dict
 
 SCALES = ("-1_1", "0_1")
 BINARIZATIONS = ("none", "static", "dynamic")

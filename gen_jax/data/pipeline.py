@@ -32,7 +32,8 @@ import threading
 
 import numpy as np
 
-from gen_jax.data.spec import Dataset, check_choice
+from gen_jax.checks import check_choice
+from gen_jax.data.spec import Dataset
 
 # Separate random streams for the three uses of (seed, number).
 _PERMUTATION, _BINARIZATION, _FRESH = 0, 1, 2

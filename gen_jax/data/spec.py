@@ -45,19 +45,6 @@ class Dataset:
   sampler: Sampler | None = None
 
 
-def check_choice(value, choices, field: str):
-  """ValueError naming `field` unless `value` is one of `choices`."""
-  if value not in choices:
-    raise ValueError(f"{field}: expected one of {list(choices)}, got {value!r}")
-
-
-def check_positive_int(value, field: str) -> int:
-  """value, or ValueError naming `field` unless it is a positive integer."""
-  if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-    raise ValueError(f"{field}: expected a positive integer, got {value!r}")
-  return value
-
-
 def split_dict(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
   """{'x': x as float32, 'y': y as int32}."""
   return {"x": np.asarray(x, np.float32), "y": np.asarray(y, np.int32)}

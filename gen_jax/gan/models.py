@@ -30,6 +30,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gen_jax.checks import check_non_negative_int, check_positive_int
 from gen_jax.eval import modes, plots
 from gen_jax.gan import losses, regularizers, rejection, step
 from gen_jax.gan.networks import CRITIC_UNITS, CriticMLP, Discriminator, Generator
@@ -56,7 +57,7 @@ def objective_from_config(config, model_name: str) -> step.Objective:
   for field in ("gradient_penalty", "r1", "clip", "info_weight", "adversarial_weight"):
     _check(o[field] >= 0, f"objective.{field}", "a non-negative number", o[field])
   for field in ("n_critic", "pack"):
-    _check(isinstance(o[field], int) and o[field] >= 1, f"objective.{field}", "a positive integer", o[field])
+    check_positive_int(o[field], f"objective.{field}")
   _check(o.pack == 1 or model_name in ("gan", "aae"), "objective.pack",
          f"1 for model {model_name!r} (packing mixes the labels or codes of several examples)", o.pack)
   _check(model_name == "gan" or o.n_critic == 1, "objective.n_critic", f"1 for model {model_name!r}", o.n_critic)
@@ -130,17 +131,14 @@ def _check_model_fields(config, spec) -> None:
            "scores each example independently; WGAN-GP advises no batch norm in the critic)",
            m.discriminator_batch_norm)
   e = config.eval
-  _check(isinstance(e.rejection_steps, int) and e.rejection_steps >= 0, "eval.rejection_steps",
-         "a non-negative integer (0 = no discriminator rejection sampling)", e.rejection_steps)
+  check_non_negative_int(e.rejection_steps, "eval.rejection_steps")
   if e.rejection_steps:
     _check(spec.kind == "points", "eval.rejection_steps", "0 for image data (discriminator rejection sampling "
            "is implemented for 2-D points)", e.rejection_steps)
-    _check(isinstance(e.rejection_pool, int) and e.rejection_pool >= 1, "eval.rejection_pool",
-           "a positive integer", e.rejection_pool)
+    check_positive_int(e.rejection_pool, "eval.rejection_pool")
     _check(0 < e.rejection_quantile <= 1, "eval.rejection_quantile", "a number in (0, 1]", e.rejection_quantile)
     _check(e.rejection_learning_rate > 0, "eval.rejection_learning_rate", "> 0", e.rejection_learning_rate)
-    _check(isinstance(e.rejection_batch_size, int) and e.rejection_batch_size >= 1, "eval.rejection_batch_size",
-           "a positive integer", e.rejection_batch_size)
+    check_positive_int(e.rejection_batch_size, "eval.rejection_batch_size")
   if m.name in ("cgan",):
     _check(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
   if m.name == "infogan":

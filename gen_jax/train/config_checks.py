@@ -2,6 +2,8 @@
 
 import ml_collections
 
+from gen_jax.checks import check_non_negative_int, check_positive_int
+
 _CHOICES = {
     "train.on_nonfinite": ("stop", "rollback"),
     "train.compute_dtype": ("float32", "bfloat16"),
@@ -21,10 +23,6 @@ def get_field(config: ml_collections.ConfigDict, dotted: str):
   return value
 
 
-def _is_int(value) -> bool:
-  return isinstance(value, int) and not isinstance(value, bool)
-
-
 def validate(config: ml_collections.ConfigDict) -> None:
   """Raise ValueError('<field>: <problem>; expected <what>') for the first invalid shared field.
 
@@ -35,16 +33,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
   from gen_jax import data  # pylint: disable=import-outside-toplevel
   from gen_jax.train import registry  # pylint: disable=import-outside-toplevel
 
-  if not _is_int(config.seed) or config.seed < 0:
-    raise ValueError(f"seed: expected a non-negative integer, got {config.seed!r}")
+  check_non_negative_int(config.seed, "seed")
   for field in _POSITIVE_INTS:
-    value = get_field(config, field)
-    if not _is_int(value) or value <= 0:
-      raise ValueError(f"{field}: expected a positive integer, got {value!r}")
+    check_positive_int(get_field(config, field), field)
   for field in _NON_NEGATIVE_INTS:
-    value = get_field(config, field)
-    if not _is_int(value) or value < 0:
-      raise ValueError(f"{field}: expected a non-negative integer, got {value!r}")
+    check_non_negative_int(get_field(config, field), field)
   for field, choices in _CHOICES.items():
     value = get_field(config, field)
     if value not in choices:

@@ -10,7 +10,7 @@ Schedules (config field `optim.schedule`):
 
 import optax
 
-from gen_jax.data.spec import check_choice, check_positive_int
+from gen_jax.checks import check_choice, check_positive_int
 
 SCHEDULES = ("constant", "cosine", "iwae")
 

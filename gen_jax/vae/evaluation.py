@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gen_jax.checks import check_positive_int
 from gen_jax.data.images import binarize_static
 from gen_jax.eval.batching import batched_apply
 from gen_jax.vae.latent import LatentModel
@@ -25,8 +26,7 @@ ACTIVE_UNIT_THRESHOLD = 0.01
 def check_eval_sizes(k: int, chunk: int, batch_size: int) -> None:
   """ValueError naming the eval field unless k, chunk, batch_size are positive and chunk divides k."""
   for field, value in (("eval.iwae_k", k), ("eval.iwae_chunk", chunk), ("eval.batch_size", batch_size)):
-    if not isinstance(value, int) or value < 1:
-      raise ValueError(f"{field}: expected a positive integer, got {value!r}")
+    check_positive_int(value, field)
   if k % min(chunk, k):
     raise ValueError(f"eval.iwae_chunk: {chunk} does not divide eval.iwae_k = {k}")
 

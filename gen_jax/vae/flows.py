@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax import probability
+from gen_jax.checks import check_positive_int
 from gen_jax.vae import objectives
 from gen_jax.vae.hierarchical import PosteriorSample, layer_keys, split_gaussian
 from gen_jax.vae.networks import DataEncoder
@@ -25,8 +26,7 @@ def check_flow(flow: str, length: int) -> None:
   """ValueError naming the config field unless the flow kind and length are valid."""
   if flow not in FLOWS:
     raise ValueError(f"model.flow: unknown {flow!r}; expected one of {list(FLOWS)}")
-  if not isinstance(length, int) or length < 1:
-    raise ValueError(f"model.flow_length: expected a positive integer, got {length!r}")
+  check_positive_int(length, "model.flow_length")
 
 
 def planar_flow(z: jax.Array, u: jax.Array, w: jax.Array, b: jax.Array) -> tuple[jax.Array, jax.Array]:

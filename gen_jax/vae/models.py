@@ -16,7 +16,7 @@ objective.kl ('analytic'|'monte_carlo'); eval.iwae_k, eval.iwae_chunk, eval.batc
 """
 
 from gen_jax import probability
-from gen_jax.data.spec import check_choice, check_positive_int
+from gen_jax.checks import check_choice, check_positive_int
 from gen_jax.train import parallel
 from gen_jax.train.registry import register_model
 from gen_jax.vae import objectives

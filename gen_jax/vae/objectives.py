@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax import probability, sampling
+from gen_jax.checks import check_positive_int
 
 LIKELIHOODS = ("bernoulli", "gaussian", "gaussian_fixed")
 ESTIMATORS = ("elbo", "iwae")
@@ -141,8 +142,7 @@ def iwae_bound(log_likelihood: jax.Array, log_prior: jax.Array, log_posterior: j
 
 
 def _check_samples(num_samples: int) -> None:
-  if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
-    raise ValueError(f"num_samples: expected a positive integer, got {num_samples!r}")
+  check_positive_int(num_samples, "num_samples")
 
 
 # Kernel scales of the WAE reference implementation (Tolstikhin et al. 2018): C = 2 D s for each s.

@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax import probability
-from gen_jax.data.spec import check_positive_int
+from gen_jax.checks import check_positive_int
 from gen_jax.nets.mlp import activation
 from gen_jax.train import parallel
 from gen_jax.train.registry import register_model

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gen_jax import sampling
-from gen_jax.data.spec import check_positive_int
+from gen_jax.checks import check_positive_int
 from gen_jax.eval.batching import batched_apply
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer

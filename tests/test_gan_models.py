@@ -161,6 +161,11 @@ def test_conditional_samples_cycle_through_the_classes_and_evaluate_reports_mode
     ({"model.maxout_pieces": 0}, "model.maxout_pieces"),
     ({"model.discriminator_act": "relu"}, r"model.discriminator_act: expected one of \('maxout', 'leaky_relu'\)"),
     ({"model.discriminator_batch_norm": True}, "model.discriminator_batch_norm: expected False unless"),
+    ({"eval.rejection_steps": -1}, "eval.rejection_steps: expected a non-negative integer"),
+    ({"eval.rejection_steps": 5, "eval.rejection_pool": 0}, "eval.rejection_pool: expected a positive integer"),
+    ({"eval.rejection_steps": 5, "eval.rejection_quantile": 0.0}, r"eval.rejection_quantile: expected a number in"),
+    ({"eval.rejection_steps": 5, "eval.rejection_learning_rate": 0.0}, "eval.rejection_learning_rate: expected > 0"),
+    ({"eval.rejection_steps": 5, "eval.rejection_batch_size": 0}, "eval.rejection_batch_size: expected a positive"),
 ])
 def test_builder_rejects_bad_fields(fields, message):
   with pytest.raises(ValueError, match=message):

@@ -96,18 +96,6 @@ def test_evaluate_adds_drs_metrics_when_enabled(model):
                                                                jax.random.key(2)))
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"eval.rejection_steps": -1}, "eval.rejection_steps: expected a non-negative integer"),
-    ({"eval.rejection_steps": 5, "eval.rejection_pool": 0}, "eval.rejection_pool: expected a positive integer"),
-    ({"eval.rejection_steps": 5, "eval.rejection_quantile": 0.0}, r"eval.rejection_quantile: expected a number in"),
-    ({"eval.rejection_steps": 5, "eval.rejection_learning_rate": 0.0}, "eval.rejection_learning_rate: expected > 0"),
-    ({"eval.rejection_steps": 5, "eval.rejection_batch_size": 0}, "eval.rejection_batch_size: expected a positive"),
-])
-def test_builder_rejects_bad_rejection_fields(fields, message):
-  with pytest.raises(ValueError, match=message):
-    _build(tiny_config(**fields))
-
-
 def test_builder_rejects_rejection_sampling_on_images():
   with pytest.raises(ValueError, match="eval.rejection_steps: expected 0 for image data"):
     _build(tiny_config("gan", "digits", **{"eval.rejection_steps": 5}))

@@ -15,11 +15,11 @@ import os
 import time
 
 from gen_jax.eval import modes
+from gen_jax.gan.rejection import METRIC_PREFIX as REJECTION_PREFIX
 from gen_jax.train.evaluation import evaluate_run, saved_evaluation
 from gen_jax.train.loop import train_and_evaluate
 
 BENCHMARK_KEYS = ("modes", "high_quality", "reverse_kl")
-REJECTION_PREFIX = "drs/"
 TIMING_KEYS = ("train_seconds", "train_cpu_seconds")
 
 
@@ -51,7 +51,7 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
   runs = []
   for seed in seeds:
     result = run_seed(config, seed, os.path.join(workdir, f"seed_{seed}"))
-    metric_keys = (*BENCHMARK_KEYS, *(REJECTION_PREFIX + k for k in BENCHMARK_KEYS), "drs/acceptance_rate",
+    metric_keys = (*BENCHMARK_KEYS, *(REJECTION_PREFIX + k for k in (*BENCHMARK_KEYS, "acceptance_rate")),
                    *TIMING_KEYS)
     keys = [k for k in metric_keys if k in result]
     log(f"seed {seed}: " + ", ".join(f"{k}={result[k]:.4g}" for k in keys))

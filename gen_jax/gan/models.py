@@ -270,9 +270,10 @@ def rejection_metrics(config, sample: Callable, state, data, key: jax.Array) -> 
   'drs/acceptance_rate' and 'drs/envelope_exceeded' (fraction of proposals with c(x) > log M)."""
   result = rejection_samples(config, sample, state, data, key)
   samples = np.asarray(result.samples)
-  results = {f"drs/{k}": v for k, v in sample_metrics(samples[~np.isnan(samples).any(axis=1)], data).items()}
-  results["drs/acceptance_rate"] = float(result.acceptance_rate)
-  results["drs/envelope_exceeded"] = float(result.num_envelope_violations / result.num_proposed)
+  filled = samples[~np.isnan(samples).any(axis=1)]
+  results = {rejection.METRIC_PREFIX + k: v for k, v in sample_metrics(filled, data).items()}
+  results[rejection.METRIC_PREFIX + "acceptance_rate"] = float(result.acceptance_rate)
+  results[rejection.METRIC_PREFIX + "envelope_exceeded"] = float(result.num_envelope_violations / result.num_proposed)
   return results
 
 

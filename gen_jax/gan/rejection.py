@@ -29,6 +29,8 @@ import optax
 
 from gen_jax.sampling import RejectionResult, rejection_sample
 
+METRIC_PREFIX = "drs/"  # evaluation keys of the rejection-sampled samples: 'drs/modes', ...
+
 
 class LogRatioClassifier(nn.Module):
   """c(x) = w . body(x) + b: [B, ...] -> log-ratio logits [B] (float32).

@@ -28,6 +28,7 @@ def get_config() -> ml_collections.ConfigDict:
 
   c.model = ml_collections.ConfigDict()
   c.model.name = "gan"
+  c.model.module = ""              # importable module that registers model.name (your own model); '' = built-in
 
   c.objective = ml_collections.ConfigDict()
 

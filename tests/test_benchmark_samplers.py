@@ -66,7 +66,7 @@ def test_script_unknown_workload_exits_2_listing_names():
 def test_script_prints_one_json_line_per_record(monkeypatch, capsys):
   """The script's run_workload on a tiny registered workload (the real sizes take minutes)."""
   tiny = functools.partial(samplers.sampler_discrete, num_samples=100, num_categories=(3, 40))
-  monkeypatch.setitem(bench.WORKLOADS, "tiny_discrete", tiny)
+  monkeypatch.setitem(bench.WORKLOADS.entries, "tiny_discrete", tiny)
   spec = importlib.util.spec_from_file_location("benchmark_script", os.path.join(REPO, "scripts", "benchmark.py"))
   script = importlib.util.module_from_spec(spec)
   spec.loader.exec_module(script)

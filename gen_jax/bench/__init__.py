@@ -11,43 +11,32 @@ imported on first lookup.
 import importlib
 from typing import Callable, Iterable
 
+from gen_jax.registry import Registry
+
 Workload = Callable[[int, int | None], Iterable[dict]]
 
-WORKLOADS: dict[str, Workload] = {}
+WORKLOADS = Registry("workload", "workload", {})
 # Modules whose import registers workloads; add new ones here.
 _WORKLOAD_MODULES = ("gen_jax.bench.samplers", "gen_jax.bench.training", "gen_jax.bench.inputs")
 
 
 def register_workload(name: str):
   """Decorator: register `workload(steps, devices) -> Iterable[dict]` under `name`."""
-
-  def wrap(workload):
-    if name in WORKLOADS and WORKLOADS[name] is not workload:
-      raise ValueError(f"workload {name!r} is registered twice")
-    WORKLOADS[name] = workload
-    return workload
-
-  return wrap
+  return WORKLOADS.register(name)
 
 
 def _load_workloads():
   for module in _WORKLOAD_MODULES:
-    try:
-      importlib.import_module(module)
-    except ModuleNotFoundError as e:  # a listed module not written yet (as gen_jax.train.registry)
-      if e.name != module:
-        raise
+    importlib.import_module(module)
 
 
 def workload_names() -> list[str]:
   """Sorted names of all registered workloads."""
   _load_workloads()
-  return sorted(WORKLOADS)
+  return WORKLOADS.names()
 
 
 def get_workload(name: str) -> Workload:
   """The workload registered as `name`; ValueError listing the valid names otherwise."""
   _load_workloads()
-  if name not in WORKLOADS:
-    raise ValueError(f"workload: unknown workload {name!r}; expected one of {sorted(WORKLOADS)}")
-  return WORKLOADS[name]
+  return WORKLOADS.get(name)

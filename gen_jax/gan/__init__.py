@@ -1,8 +1,7 @@
 """Generative adversarial networks: objectives, stabilizers, networks, train steps, discriminator rejection
 sampling and registered models.
 
-Importing this package registers the models 'gan', 'cgan', 'infogan' and 'aae'
-(gen_jax.gan.models) with gen_jax.train.registry.
+Pure pieces (`losses`, `regularizers`, `rejection`) import alone; the registered
+models 'gan', 'cgan', 'infogan' and 'aae' live in `gen_jax.gan.models` and are
+imported by the model registry when a config names them.
 """
-
-from gen_jax.gan import models  # noqa: F401  (registers the models)

@@ -47,9 +47,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   names = data.dataset_names()
   if config.data.name not in names and not str(config.data.name).startswith("tfds:"):
     raise ValueError(f"data.name: unknown dataset {config.data.name!r}; expected one of {names}")
-  models = registry.model_names()
-  if config.model.name not in models:
-    raise ValueError(f"model.name: unknown model {config.model.name!r}; expected one of {models}")
+  registry.builder_for(config)  # ValueError naming model.name / model.module
 
 
 def model_differences(stored: dict, current: dict, prefixes=("model", "objective", "data.name",

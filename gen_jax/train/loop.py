@@ -72,7 +72,7 @@ def build(config):
   config_checks.validate(config)
   mesh = parallel.make_mesh(config.train.num_devices or None)
   dataset = gdata.load(config.data)
-  trainer = registry.get_model(config.model.name)(config, dataset.spec)
+  trainer = registry.builder_for(config)(config, dataset.spec)
   parallel.check_divisible(config.data.batch_size * trainer.batches_per_step, mesh)
   return mesh, dataset, trainer
 
@@ -336,7 +336,7 @@ def load_run(workdir: str, step: int | None = None, current: ml_collections.Conf
   config = load_config(workdir, current)
   dataset = gdata.load(config.data)
   try:
-    trainer = registry.get_model(config.model.name)(config, dataset.spec)
+    trainer = registry.builder_for(config)(config, dataset.spec)
   except AttributeError as e:  # ConfigDict's error for a field the saved config lacks
     raise ValueError(f"--workdir: {workdir}/config.json lacks a field this version of gen_jax reads "
                      f"({str(e).splitlines()[0]}); evaluate with --config=<the run's experiment file> "

@@ -1,43 +1,44 @@
-"""Registries by name: a config string picks the model family builder."""
+"""Model families by name: `config.model.name` picks the builder `(config, spec) -> Trainer`.
 
-import importlib
+Built-in names are imported lazily from the module that defines them
+(`BUILTIN_MODELS`). A user's model lives in any importable module that decorates
+its builder with `@register_model("name")`; set `config.model.module` to that
+module and both `scripts/train.py` and `scripts/evaluate.py --workdir` find it
+(the field is saved in the run's config.json).
+"""
+
 from typing import Callable
 
-_MODELS: dict[str, Callable] = {}
-# Packages whose import registers their models.
-_FAMILY_PACKAGES = ("gen_jax.gan", "gen_jax.vae")
+from gen_jax.registry import Registry
+
+# name -> module whose import registers it. Add a new family's names here.
+BUILTIN_MODELS = {
+    "gan": "gen_jax.gan.models", "cgan": "gen_jax.gan.models", "infogan": "gen_jax.gan.models",
+    "aae": "gen_jax.gan.models",
+    "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
+    "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vq",
+}
+
+MODELS = Registry("model", "model.name", BUILTIN_MODELS)
 
 
-def register_model(name: str):
+def register_model(name: str) -> Callable:
   """Decorator: register `builder(config, spec) -> Trainer` under `name`."""
-
-  def wrap(builder):
-    if name in _MODELS and _MODELS[name] is not builder:
-      raise ValueError(f"model {name!r} is registered twice")
-    _MODELS[name] = builder
-    return builder
-
-  return wrap
+  return MODELS.register(name)
 
 
-def _load_families():
-  for package in _FAMILY_PACKAGES:
-    try:
-      importlib.import_module(package)
-    except ModuleNotFoundError as e:
-      if e.name != package:
-        raise
+def model_names(module: str = "") -> list[str]:
+  """Sorted names of the built-in models and those registered (after importing `module`)."""
+  if module:
+    MODELS.import_module(module)
+  return MODELS.names()
 
 
-def model_names() -> list[str]:
-  """Sorted names of all registered models."""
-  _load_families()
-  return sorted(_MODELS)
+def get_model(name: str, module: str = "") -> Callable:
+  """The builder registered as `name` (importing `module` first); ValueError listing the valid names."""
+  return MODELS.get(name, module)
 
 
-def get_model(name: str) -> Callable:
-  """The builder registered as `name`; ValueError listing the valid names otherwise."""
-  _load_families()
-  if name not in _MODELS:
-    raise ValueError(f"model.name: unknown model {name!r}; expected one of {sorted(_MODELS)}")
-  return _MODELS[name]
+def builder_for(config) -> Callable:
+  """The builder `config.model.name` names, importing `config.model.module` first when set."""
+  return get_model(config.model.name, config.model.get("module", ""))

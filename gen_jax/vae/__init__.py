@@ -1,7 +1,6 @@
 """Variational autoencoders: objectives (ELBO, IWAE, beta), the variants on the engine, evaluation.
 
-Importing this package registers the models 'vae', 'hvae', 'nfvae' (models.py),
-'wae' (wae.py), 'vaegan' (vaegan.py) and 'vqvae' (vq.py).
+Pure pieces (`objectives`, `flows`, `vq`) import alone; the registered models
+'vae', 'hvae', 'nfvae' (models.py), 'wae' (wae.py), 'vaegan' (vaegan.py) and
+'vqvae' (vq.py) are imported by the model registry when a config names them.
 """
-
-from gen_jax.vae import models, vaegan, vq, wae  # noqa: F401  (register the models)

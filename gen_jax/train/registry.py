@@ -16,7 +16,7 @@ BUILTIN_MODELS = {
     "gan": "gen_jax.gan.models", "cgan": "gen_jax.gan.models", "infogan": "gen_jax.gan.models",
     "aae": "gen_jax.gan.models",
     "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
-    "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vq",
+    "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vqvae",
 }
 
 MODELS = Registry("model", "model.name", BUILTIN_MODELS)

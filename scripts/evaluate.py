@@ -15,14 +15,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import flags  # noqa: E402
-from ml_collections import config_flags  # noqa: E402
 
 from gen_jax import cli  # noqa: E402
 
 flags.DEFINE_string("workdir", None, "Run directory written by scripts/train.py.", required=True)
 flags.DEFINE_integer("step", None, "Checkpoint step to evaluate (default: the latest).")
-config_flags.DEFINE_config_file("config", None, "Optional experiment file: its eval group, and the fields the "
-                                "run's config.json lacks.", lock_config=True)
+cli.define_config_flag("config", None, "Optional experiment file: its eval group, and the fields the "
+                       "run's config.json lacks.")
 
 
 def main(argv):

@@ -121,7 +121,7 @@ def state_leaves(workdir: str):
 
   sys.path.insert(0, os.path.join(cli.REPO_ROOT, "tests"))
   import engine_model  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import  (registers the model)
-  from gen_jax.train.loop import load_run  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.rundir import load_run  # pylint: disable=import-outside-toplevel
 
   return [np.asarray(x) for x in jax.tree.leaves(jax.device_get(load_run(workdir)[3]))]
 

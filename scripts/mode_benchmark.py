@@ -19,12 +19,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import flags  # noqa: E402
-from ml_collections import config_flags  # noqa: E402
 
 from gen_jax import cli  # noqa: E402
 
-config_flags.DEFINE_config_file("config", None, "Experiment config file (a 2-D mixture: ring8, grid25).",
-                                lock_config=True)
+cli.define_config_flag("config", None, "Experiment config file (a 2-D mixture: ring8, grid25).")
 flags.DEFINE_integer("seeds", 10, "Number of seeds (first_seed .. first_seed + seeds - 1).")
 flags.DEFINE_integer("first_seed", 0, "First seed.")
 flags.DEFINE_string("workdir", "", "Benchmark directory (default: runs/benchmark_<config name>).")

@@ -73,8 +73,9 @@ def _optimizers(config) -> tuple[Any, Any]:
   """(generator-side optimizer, discriminator optimizer): Adam at the two learning rates (TTUR),
   each with optim.schedule."""
   o = config.optim
+  _check(o.discriminator_learning_rate >= 0, "optim.discriminator_learning_rate",
+         "> 0 (or 0 for optim.learning_rate)", o.discriminator_learning_rate)
   d_lr = o.discriminator_learning_rate or o.learning_rate
-  _check(d_lr > 0, "optim.discriminator_learning_rate", "> 0 (or 0 for optim.learning_rate)", d_lr)
   return optimizer_from_config(config, o.learning_rate), optimizer_from_config(config, d_lr)
 
 

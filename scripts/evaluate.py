@@ -27,7 +27,7 @@ cli.define_config_flag("config", None, "Optional experiment file: its eval group
 def main(argv):
   if len(argv) > 1:
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
-  from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.run_evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
 
   current = cli.config_from_flag("config") if flags.FLAGS["config"].present else None
   results = evaluate_run(flags.FLAGS.workdir, flags.FLAGS.step, current=current)

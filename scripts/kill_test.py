@@ -109,7 +109,7 @@ def kill_at(proc, mode: str, workdir: str, rng: random.Random, startup_s: float)
 
 
 def new_start_events(workdir: str, first_line: int) -> list[dict]:
-  from gen_jax.train.logging import read_metrics  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.metrics_writer import read_metrics  # pylint: disable=import-outside-toplevel
 
   records = read_metrics(workdir) if os.path.exists(os.path.join(workdir, "metrics.jsonl")) else []
   return [r for r in records[first_line:] if r.get("event") in ("start", "resume")]

@@ -35,7 +35,7 @@ def main(argv):
     cli.fail(f"--seeds: expected a positive number of seeds, got {flags.FLAGS.seeds}")
   if flags.FLAGS.first_seed < 0:
     cli.fail(f"--first_seed: expected a non-negative seed, got {flags.FLAGS.first_seed}")
-  from gen_jax.gan.benchmark import run_mode_benchmark  # pylint: disable=import-outside-toplevel
+  from gen_jax.gan.mode_benchmark import run_mode_benchmark  # pylint: disable=import-outside-toplevel
 
   config = cli.config_from_flag("config")
   name = os.path.splitext(os.path.basename(flags.FLAGS["config"].config_filename))[0]

@@ -30,7 +30,7 @@ flags.DEFINE_bool("retrain", False, "Delete existing run directories first.")
 def main(argv):
   if len(argv) > 1:
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
-  from gen_jax.train.evaluation import evaluate_run, saved_evaluation  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.run_evaluation import evaluate_run, saved_evaluation  # pylint: disable=import-outside-toplevel
   from gen_jax.train.loop import train_and_evaluate  # pylint: disable=import-outside-toplevel
   from gen_jax.vae.report import markdown_table  # pylint: disable=import-outside-toplevel
 

@@ -13,8 +13,8 @@ import pytest
 import engine_model
 from gen_jax.train import loop, parallel
 from gen_jax.train import state as state_lib
-from gen_jax.train.evaluation import evaluate_run
-from gen_jax.train.steps import make_train_step
+from gen_jax.train.run_evaluation import evaluate_run
+from gen_jax.train.train_step import make_train_step
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

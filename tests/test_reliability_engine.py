@@ -12,7 +12,7 @@ import engine_model
 from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import checkpoint, loop, parallel, rundir, safety
 from gen_jax.train import state as state_lib
-from gen_jax.train.logging import read_metrics
+from gen_jax.train.metrics_writer import read_metrics
 
 NUM_POINTS, BATCH = 512, 16
 

@@ -38,9 +38,9 @@ from gen_jax.bench import profile, register_workload, timing
 from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import loop, parallel
 from gen_jax.train import state as state_lib
-from gen_jax.train.steps import make_train_step
+from gen_jax.train.train_step import make_train_step
 
-DEFAULT_STEPS_PER_JIT = 1  # k = 1: no loop around the step (see gen_jax.train.steps.make_train_step)
+DEFAULT_STEPS_PER_JIT = 1  # k = 1: no loop around the step (see gen_jax.train.train_step.make_train_step)
 DEFAULT_REPEATS = 5
 
 

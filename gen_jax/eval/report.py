@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from gen_jax.train.logging import read_metrics
+from gen_jax.train.metrics_writer import read_metrics
 
 MISSING = "-"
 _STEP_SUFFIX = re.compile(r"^(?P<kind>.+?)(?:_(?P<step>\d+))?\.png$")

@@ -38,10 +38,10 @@ from jax.experimental import multihost_utils
 from gen_jax import data as gdata
 from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import checkpoint, config_checks, parallel, registry, resume, safety
-from gen_jax.train.logging import MetricsWriter
+from gen_jax.train.metrics_writer import MetricsWriter
 from gen_jax.train.safety import NonFiniteError, WorkdirError  # noqa: F401  (raised by train_and_evaluate)
 from gen_jax.train.state import TrainState, initial_state
-from gen_jax.train.steps import make_train_step, pad_steps
+from gen_jax.train.train_step import make_train_step, pad_steps
 
 
 class _Rollback(Exception):

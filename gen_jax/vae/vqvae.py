@@ -22,11 +22,12 @@ from gen_jax.eval.batching import batched_apply
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
 from gen_jax.train.registry import register_model
-from gen_jax.vae import objectives, plots, step
-from gen_jax.vae.evaluation import bernoulli_ready
+from gen_jax.vae import objectives, plots, updates
+from gen_jax.vae.heldout import bernoulli_ready
 from gen_jax.vae.networks import DataDecoder, DataEncoder, check_arch
-from gen_jax.vae.trainer import (check_eval_config, check_likelihood_data, check_non_negative,
-                                 compute_dtype, evaluation_params, make_optimizers, make_state)
+from gen_jax.train.net_state import evaluation_params, make_state
+from gen_jax.vae.trainer import (check_eval_config, check_likelihood_data, check_non_negative, compute_dtype,
+                                 make_optimizers)
 from gen_jax.vae.vq import (commitment_loss, ema_codebook_update, init_codebook, perplexity, quantize,
                             straight_through)
 
@@ -162,5 +163,5 @@ def build_vqvae(config, spec):
       x = bernoulli_ready(x, config.eval.seed)
     return evaluate_vq(model, evaluation_params(state), state.model_state["codebook"], x, config.eval.batch_size)
 
-  update = step.make_update(vq_loss(model, commitment, decay, epsilon), optimizers)
+  update = updates.make_update(vq_loss(model, commitment, decay, epsilon), optimizers)
   return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate)

@@ -9,14 +9,10 @@ sampling) and FILE supplies the fields a run trained by an older gen_jax lacks.
 """
 
 import json
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 flags.DEFINE_string("workdir", None, "Run directory written by scripts/train.py.", required=True)
 flags.DEFINE_integer("step", None, "Checkpoint step to evaluate (default: the latest).")

@@ -24,11 +24,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 flags.DEFINE_integer("kills", 10, "Number of SIGKILLs before the run may finish.")
 flags.DEFINE_integer("steps", 150, "Training steps of the run (train.num_steps).")

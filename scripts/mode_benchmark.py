@@ -14,13 +14,10 @@ reads their evaluations and writes the summary of all ten.
 """
 
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 cli.define_config_flag("config", None, "Experiment config file (a 2-D mixture: ring8, grid25).")
 flags.DEFINE_integer("seeds", 10, "Number of seeds (first_seed .. first_seed + seeds - 1).")

@@ -12,13 +12,10 @@ import importlib
 import json
 import os
 import shutil
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 DIGITS_CONFIGS = ("vae_digits", "beta_vae_digits", "iwae_digits", "hvae_digits", "nfvae_digits", "wae_digits",
                   "vaegan_digits", "vqvae_digits")

@@ -19,7 +19,9 @@ run (NonFiniteError naming the step and quantity) or, with
 train.on_nonfinite='rollback', restores the last good checkpoint and reads on
 after the offending batch (the batches between the checkpoint and it are
 skipped too), at most train.max_rollbacks times. A failing save raises
-WorkdirError with its step; earlier checkpoints are never touched.
+WorkdirError with its step; earlier checkpoints are never touched. In a
+multi-process run a lost process ends every survivor with exit code 4 (see
+`multihost`), and a stop signal to any one process stops all at one step.
 """
 
 import concurrent.futures
@@ -118,8 +120,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
 
   Nothing in `workdir` is written before the config is validated, the workdir is
   checked (writable, room for the checkpoints) and a resume is found consistent
-  with the stored config. SIGTERM/SIGINT save a checkpoint at the current step
-  and return early (state.step < train.num_steps).
+  with the stored config. SIGTERM/SIGINT (to any one process of a multi-process
+  run) save a checkpoint at the current step and return early (state.step <
+  train.num_steps).
   """
   multihost.initialize(config)
   with safety.StopFlag() as stop, multihost.coordinated_exit():

@@ -32,6 +32,10 @@ EXIT_PEER_LOST = 4
 POLL_S = 1.0
 
 
+class PeerLostError(RuntimeError):
+  """Not every process of a multi-process run could be reached (scripts exit with code 4)."""
+
+
 def peer_lost_line(lost: list[int], process_id: int, heartbeat_timeout_s: int) -> str:
   """The one line printed when this process learns that the processes `lost` are gone."""
   who = ", ".join(map(str, lost))
@@ -109,7 +113,8 @@ def initialize(config) -> None:
   train.coordinator_address (or $JAX_COORDINATOR_ADDRESS), train.num_processes and
   train.process_id. CPU collectives use gloo, so CPU-only clusters work too. A peer
   silent for train.heartbeat_timeout_s seconds ends every process with one line and
-  exit code 4 (see the module docstring).
+  exit code 4 (see the module docstring); processes that do not all connect within
+  train.initialization_timeout_s raise PeerLostError.
   """
   global _watchdog  # pylint: disable=global-statement
   t = config.train
@@ -117,10 +122,19 @@ def initialize(config) -> None:
     return
   jax.config.update("jax_cpu_collectives_implementation", "gloo")
   jax.config.update("jax_enable_recoverability", True)  # survivors keep running; the watchdog ends them
-  jax.distributed.initialize(coordinator_address=t.coordinator_address or None,
-                             num_processes=t.num_processes or None,
-                             process_id=t.process_id if t.process_id >= 0 else None,
-                             heartbeat_timeout_seconds=t.heartbeat_timeout_s)
+  try:
+    jax.distributed.initialize(coordinator_address=t.coordinator_address or None,
+                               num_processes=t.num_processes or None,
+                               process_id=t.process_id if t.process_id >= 0 else None,
+                               initialization_timeout=t.initialization_timeout_s,
+                               heartbeat_timeout_seconds=t.heartbeat_timeout_s)
+  except (RuntimeError, ValueError) as e:  # jaxlib's errors derive from RuntimeError
+    if "DEADLINE_EXCEEDED" not in str(e) and "UNAVAILABLE" not in str(e):
+      raise
+    reason = next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)[:200]
+    raise PeerLostError(f"peer lost: the {t.num_processes or ''} processes did not all connect to the "
+                        f"coordination service within train.initialization_timeout_s = "
+                        f"{t.initialization_timeout_s} s ({reason}); restart all processes") from e
   from jax._src import distributed  # pylint: disable=import-outside-toplevel
   _watchdog = _Watchdog(distributed.global_state.client, t.heartbeat_timeout_s)
   if jax.process_index() == 0:

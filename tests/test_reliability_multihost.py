@@ -53,8 +53,8 @@ def test_sigterm_to_one_process_stops_both_at_one_checkpoint_and_restart_resumes
     tmp_path):
   """SIGTERM to process 1 only: both processes agree, one checkpoint at one step, both exit 0. The restart
   resumes there; the leftover of an interrupted save is removed by process 0 only after process 1, a slow
-  reader ($GEN_JAX_TEST_SLOW_READ_S), has finished reading its checkpoint (a barrier; before it, process 0 tidied
-  while process 1 was still reading)."""
+  reader ($GEN_JAX_TEST_SLOW_READ_S), has finished reading and verifying its checkpoint (with the barriers in
+  resume.tidy made no-ops, this test fails: process 0 tidied 3 s before process 1's read ended)."""
   workdir, trace = str(tmp_path / "run"), str(tmp_path / "trace.txt")
   procs = launch_pair(workdir, 400)
   try:

@@ -112,22 +112,24 @@ def restore(manager: ocp.CheckpointManager, step: int, target: TrainState) -> Tr
   """The state saved at `step`, in the structure, dtypes and shardings of `target`.
 
   UnusableCheckpoint if it cannot be read or its SHA-256 differs from the one recorded at save.
-  Test hook: $GEN_JAX_TEST_SLOW_READ_S seconds of delay before reading (a slow reader or file system).
+  Test hook: $GEN_JAX_TEST_SLOW_READ_S seconds of delay between orbax's read (which itself synchronizes
+  the processes in orbax 0.12) and the verification (a slow reader).
   """
   abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, target)
   trace_event(f"read {step} begins")
-  time.sleep(float(os.environ.get(SLOW_READ_ENV, "0")))
   try:
-    restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract),
-                                                             integrity=ocp.args.JsonRestore()))
-  except Exception as e:  # unreadable for whatever reason: the caller falls back to an older step
-    raise UnusableCheckpoint(step, f"it cannot be read ({_one_line(e)})") from e
+    try:
+      restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract),
+                                                               integrity=ocp.args.JsonRestore()))
+    except Exception as e:  # unreadable for whatever reason: the caller falls back to an older step
+      raise UnusableCheckpoint(step, f"it cannot be read ({_one_line(e)})") from e
+    time.sleep(float(os.environ.get(SLOW_READ_ENV, "0")))
+    recorded = (restored["integrity"] or {}).get("sha256")
+    if recorded != safety.state_digest(restored["state"]):
+      raise UnusableCheckpoint(step, "its arrays differ from the SHA-256 recorded when it was saved")
+    return restored["state"]
   finally:
     trace_event(f"read {step} ends")
-  recorded = (restored["integrity"] or {}).get("sha256")
-  if recorded != safety.state_digest(restored["state"]):
-    raise UnusableCheckpoint(step, "its arrays differ from the SHA-256 recorded when it was saved")
-  return restored["state"]
 
 
 def incomplete_checkpoints(workdir: str) -> list[str]:

@@ -2,20 +2,27 @@
 
 A multi-controller run fails differently from one process: a host that dies or
 is pre-empted leaves the others waiting in a collective forever. The JAX
-runtime already detects it. Every process sends heartbeats to the coordination
-service (hosted by process 0); a process silent for `train.heartbeat_timeout_s`
-seconds is declared dead and the service propagates the error to every other
-process (and a process that cannot reach the service any more learns it the same
-way). The runtime's own reaction is to abort with a multi-page C++ stack trace
-and exit code 134; `initialize` replaces it with ONE line on stderr naming the
-lost process(es) and exit code `EXIT_PEER_LOST` = 4. Saved checkpoints are
-never touched by it: orbax commits a step only after every process has written
-its part (a barrier, then the atomic rename on process 0), so a step half
-written when a peer died stays a temporary directory that the next start
-removes.
+runtime already detects it: every process sends heartbeats to the coordination
+service (hosted by process 0), which declares a process silent for
+`train.heartbeat_timeout_s` seconds dead. The runtime's own reaction is to abort
+every survivor with pages of C++ stack trace (exit code 134). `initialize`
+starts the service in recoverable mode (the survivors keep running) and a
+watchdog thread that reads the service's liveness view: a lost peer ends each
+survivor with ONE line on stderr naming it and exit code `EXIT_PEER_LOST` = 4.
+Processes that do not all connect within `train.initialization_timeout_s` raise
+`PeerLostError` (exit code 4 too). `coordinated_exit` makes the processes leave
+together, so that no one takes another's normal exit for a loss.
 
-`barrier(name)` synchronizes all processes (a no-op with one), used before
-process 0 moves or deletes checkpoints that the others might still be reading.
+Saved checkpoints are never touched by a loss: orbax commits a step only after
+every process has written its part (a barrier, then the atomic rename on
+process 0), so a step half written when a peer died stays a temporary directory
+that the next start removes (`resume.tidy`, on process 0 between two
+`barrier`s).
+
+Limitation (jaxlib 0.10): when process 0 itself dies, the runtime's error poller
+in each survivor sees the connection close and aborts it at once (SIGABRT, its
+own message) before the watchdog can report; the run still ends, it does not
+hang.
 """
 
 import atexit
@@ -30,6 +37,7 @@ from jax.experimental import multihost_utils
 
 EXIT_PEER_LOST = 4
 POLL_S = 1.0
+EXIT_BARRIER_TIMEOUT_S = 3600
 
 
 class PeerLostError(RuntimeError):
@@ -84,16 +92,20 @@ class _Watchdog:
 
 
   def stop_together(self):
-    """Barrier, stop watching, barrier (see `coordinated_exit`)."""
-    timeout_ms = (self.heartbeat_timeout_s + 10) * 1000
+    """Barrier, stop watching, barrier (see `coordinated_exit`).
+
+    While this process waits for the others (e.g. process 0 still drawing pictures) the watchdog keeps
+    watching, so the generous EXIT_BARRIER_TIMEOUT_S only bounds a peer alive but stuck.
+    """
     self.exits += 1
     try:
-      self.client.wait_at_barrier(f"gen_jax_exit_{self.exits}", timeout_ms)
+      self.client.wait_at_barrier(f"gen_jax_exit_{self.exits}", EXIT_BARRIER_TIMEOUT_S * 1000)
       self.stopped = True
-      self.client.wait_at_barrier(f"gen_jax_exit_{self.exits}_unwatched", timeout_ms)
-    except Exception:  # pylint: disable=broad-except  (a peer is gone: let the watchdog report it)
-      time.sleep(timeout_ms / 1000)
-      raise
+      self.client.wait_at_barrier(f"gen_jax_exit_{self.exits}_unwatched", EXIT_BARRIER_TIMEOUT_S * 1000)
+    except Exception:  # pylint: disable=broad-except  (a peer is gone or stuck: give the watchdog time to report)
+      deadline = time.time() + self.heartbeat_timeout_s + 10
+      while time.time() < deadline and not self.stopped:
+        time.sleep(POLL_S)
 
   def wait_for_peers_to_disconnect(self):
     """On process 0 at exit: keep the coordination service up until every other process has shut down its
@@ -149,9 +161,8 @@ def coordinated_exit():
   its watchdog, and meets at a second barrier; only then may process 0 (the
   coordination service's host) exit. An error raised because a peer died (a
   collective with it fails at once, gloo: 'Connection closed by peer', before
-  the runtime declares it dead) meets no barrier: the process waits up to
-  heartbeat_timeout_s + 10 s for the watchdog to report the loss (exit 4).
-  A no-op in a single-process run.
+  the runtime declares it dead) waits at the first barrier, still watched,
+  until the watchdog reports the loss (exit 4). A no-op in a single-process run.
   """
   try:
     yield

@@ -12,7 +12,7 @@ import sys
 import time
 
 from gen_jax.train import checkpoint, multihost
-from gen_jax.train.logging import read_metrics
+from gen_jax.train.metrics_writer import read_metrics
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "scripts"))

@@ -35,6 +35,8 @@ import time
 import jax
 from jax.experimental import multihost_utils
 
+from gen_jax.train import config_checks
+
 EXIT_PEER_LOST = 4
 POLL_S = 1.0
 EXIT_BARRIER_TIMEOUT_S = 3600
@@ -132,6 +134,7 @@ def initialize(config) -> None:
   t = config.train
   if not t.distributed or jax.distributed.is_initialized():
     return
+  config_checks.validate(config)  # before the runtime reads the timeouts (build() validates again, cheaply)
   jax.config.update("jax_cpu_collectives_implementation", "gloo")
   jax.config.update("jax_enable_recoverability", True)  # survivors keep running; the watchdog ends them
   try:

@@ -58,6 +58,8 @@ def get_config() -> ml_collections.ConfigDict:
   c.train.coordinator_address = ""  # multi-host by hand: 'HOST:PORT' of process 0 ('' = auto-detect)
   c.train.num_processes = 0        # 0 = auto-detect
   c.train.process_id = -1          # -1 = auto-detect
+  c.train.heartbeat_timeout_s = 60  # a process silent this long is lost: all others exit with code 4
+  c.train.initialization_timeout_s = 300  # all processes must connect within this time, else exit code 4
   c.train.progress = True
 
   c.eval = ml_collections.ConfigDict()

@@ -3,7 +3,9 @@
 A mistake of the user's (unknown or malformed flag, unknown config name, a
 missing file, an invalid config field) or a workdir that cannot hold the run
 (unwritable, full disk, a failed save, no usable checkpoint) prints ONE line on
-stderr and exits with code 2; a training run that diverges exits with code 3.
+stderr and exits with code 2; a training run that diverges exits with code 3; a
+multi-process run that loses a process (dead, pre-empted without notice, or
+unreachable: see `gen_jax.train.multihost`) exits with code 4 on every survivor.
 Set GEN_JAX_TRACEBACK=1 to see the full traceback instead.
 """
 
@@ -136,7 +138,8 @@ def _parse_flags(argv):
 
 
 def run(main):
-  """app.run(main) with user errors turned into one line and exit code 2 (3 for divergence)."""
+  """app.run(main) with user errors turned into one line and exit code 2 (3 for divergence, 4 for a lost peer)."""
+  from gen_jax.train.multihost import EXIT_PEER_LOST, PeerLostError  # pylint: disable=import-outside-toplevel
   from gen_jax.train.safety import NonFiniteError, WorkdirError  # pylint: disable=import-outside-toplevel
 
   def guarded(argv):
@@ -149,5 +152,7 @@ def run(main):
       fail(e)
     except NonFiniteError as e:
       fail(e, EXIT_NONFINITE)
+    except PeerLostError as e:
+      fail(e, EXIT_PEER_LOST)
 
   app.run(guarded, flags_parser=_parse_flags)

@@ -4,7 +4,8 @@ With no flags it runs the default demo (configs/demo.py) into runs/demo.
 Resumes automatically from the newest usable checkpoint in --workdir; refuses a
 workdir trained with a different model config unless --allow_config_change.
 SIGTERM / Ctrl-C save a checkpoint at the current step and exit with code 0.
-Exit codes: 0 done or stopped, 2 bad input or workdir, 3 divergence.
+Exit codes: 0 done or stopped, 2 bad input or workdir, 3 divergence, 4 peer lost (a
+multi-process run lost one of its processes; every survivor exits with one line).
 """
 
 import os

@@ -6,7 +6,10 @@ Importing this module registers it as model 'engine_test'.
 Divergence on marked examples, for the reliability tests: with
 objective.nonfinite_above = a > 0, a step whose global batch holds an example
 with max_i |x_i| > a reports a NaN loss (objective.nonfinite_quantity='loss')
-or NaN gradients (='grad', the loss stays finite).
+or NaN gradients (='grad', the loss stays finite), or a NaN that first appears in
+the new state: the batch statistics (='model_state') or the optimizer's momentum
+(='opt_state', with objective.momentum > 0); loss, gradients and parameters stay
+finite on that step.
 """
 
 import flax.linen as nn
@@ -44,13 +47,14 @@ def build(config, spec):
   net = MLP(hidden=(8,), out=spec.example_shape[0], batch_norm=True, axis_name=parallel.AXIS)
   # SGD, not Adam: the bias before BatchNorm has an exactly-zero gradient, whose round-off noise
   # Adam would normalize into full-size steps that differ between device counts.
-  tx = optax.sgd(config.optim.learning_rate)
+  tx = optax.sgd(config.optim.learning_rate, momentum=config.objective.get("momentum", 0.0) or None)
   scale = config.objective.get("loss_scale", 1.0)
   nonfinite_above = config.objective.get("nonfinite_above", 0.0)
   nonfinite_quantity = config.objective.get("nonfinite_quantity", "loss")
-  if nonfinite_quantity not in ("loss", "grad"):
-    raise ValueError(f"objective.nonfinite_quantity: unknown {nonfinite_quantity!r}; expected one of "
-                     "['loss', 'grad']")
+  quantities = ("loss", "grad", "model_state", "opt_state")
+  if nonfinite_quantity not in quantities:
+    raise ValueError(f"objective.nonfinite_quantity: expected one of {list(quantities)}, "
+                     f"got {nonfinite_quantity!r}")
 
   def init(key):
     variables = net.init(key, jnp.zeros((2,) + spec.example_shape), train=False)
@@ -67,13 +71,19 @@ def build(config, spec):
       return scale * parallel.global_mean(jnp.sum((y - x) ** 2, -1)), new_vars["batch_stats"]
 
     (loss, stats), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params["net"])
+    poison = lambda tree: tree
     if nonfinite_above > 0:
       marked = jax.lax.pmax(jnp.max(jnp.abs(x)), parallel.AXIS) > nonfinite_above
-      if nonfinite_quantity == "loss":
-        loss = jnp.where(marked, jnp.nan, loss)
-      else:
-        grads = jax.tree.map(lambda g: jnp.where(marked, jnp.nan, g), grads)
+      poison = lambda tree: jax.tree.map(lambda v: jnp.where(marked, jnp.nan, v), tree)
+    if nonfinite_quantity == "loss":
+      loss = poison(loss)
+    elif nonfinite_quantity == "grad":
+      grads = poison(grads)
+    elif nonfinite_quantity == "model_state":
+      stats = poison(stats)
     updates, opt = tx.update(grads, state.opt_state["net"], state.params["net"])
+    if nonfinite_quantity == "opt_state":
+      opt = poison(opt)
     new_state = state.replace(params={"net": optax.apply_updates(state.params["net"], updates)},
                               opt_state={"net": opt}, model_state={"net": stats})
     return new_state, {"loss": loss, "grad_norm/net": optax.global_norm(grads)}

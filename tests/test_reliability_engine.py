@@ -60,10 +60,14 @@ def outlier_config(tmp_path, batches, **train):
   return config
 
 
-@pytest.mark.parametrize("quantity, named", [("loss", "loss"), ("grad", "grad_norm/net")])
+@pytest.mark.parametrize("quantity, named", [("loss", "loss"), ("grad", "grad_norm/net"),
+                                             ("model_state", "model_state"), ("opt_state", "opt_state")])
 def test_nonfinite_stops_naming_step_and_quantity_and_keeps_last_good_checkpoint(tmp_path, quantity, named):
+  """A NaN first appearing in the metrics, or only in the new state (batch statistics, optimizer momentum),
+  is caught at its step, not at the next save."""
   config = outlier_config(tmp_path, [4], num_steps=8, checkpoint_every=2)
   config.objective.nonfinite_quantity = quantity
+  config.objective.momentum = 0.9 if quantity == "opt_state" else 0.0
   workdir = str(tmp_path / "run")
   with pytest.raises(safety.NonFiniteError, match=rf"non-finite {named} at step 5\b"):
     loop.train_and_evaluate(config, workdir)
@@ -73,9 +77,13 @@ def test_nonfinite_stops_naming_step_and_quantity_and_keeps_last_good_checkpoint
   assert int(state.step) == 4 and not safety.nonfinite_leaves(state)
 
 
-def test_rollback_skips_offending_batches_up_to_max_rollbacks(tmp_path):
+@pytest.mark.parametrize("quantity", ["loss", "model_state"])
+def test_rollback_skips_offending_batches_up_to_max_rollbacks(tmp_path, quantity):
+  """Rollback works whether the NaN first appears in the loss or only in the model / optimizer state."""
   config = outlier_config(tmp_path, [3, 6], num_steps=10, checkpoint_every=2, on_nonfinite="rollback",
                           max_rollbacks=2)
+  config.objective.nonfinite_quantity = quantity
+  config.objective.momentum = 0.9 if quantity == "opt_state" else 0.0
   state = loop.train_and_evaluate(config, str(tmp_path / "a"))
   assert int(state.step) == 10 and not safety.nonfinite_leaves(state)
   # Update 3 reads batch 3: back to step 2, read on from batch 4 (offset 2); update 4 then reads batch 6:

@@ -13,6 +13,7 @@ loaded as if it were good.
 
 import os
 import shutil
+import time
 
 import jax
 import orbax.checkpoint as ocp
@@ -22,6 +23,8 @@ from gen_jax.train.state import TrainState
 
 INCOMPLETE_MARK = ocp.utils.TMP_DIR_SUFFIX  # '.orbax-checkpoint-tmp'
 QUARANTINE = "unusable_checkpoints"
+TRACE_ENV = "GEN_JAX_TEST_TRACE"  # test hooks: a trace of checkpoint reads and clean-ups, and a slow reader
+SLOW_READ_ENV = "GEN_JAX_TEST_SLOW_READ_S"
 
 
 class UnusableCheckpoint(Exception):
@@ -97,21 +100,36 @@ def restore_config(manager: ocp.CheckpointManager, step: int) -> dict:
     raise UnusableCheckpoint(step, f"its config cannot be read ({_one_line(e)})") from e
 
 
+def trace_event(event: str) -> None:
+  """Test hook: append `<time> process <i> <event>` to the file named by $GEN_JAX_TEST_TRACE, if set."""
+  path = os.environ.get(TRACE_ENV)
+  if path:
+    with open(path, "a", encoding="utf-8") as f:
+      f.write(f"{time.time():.6f} process {jax.process_index()} {event}\n")
+
+
 def restore(manager: ocp.CheckpointManager, step: int, target: TrainState) -> TrainState:
   """The state saved at `step`, in the structure, dtypes and shardings of `target`.
 
   UnusableCheckpoint if it cannot be read or its SHA-256 differs from the one recorded at save.
+  Test hook: $GEN_JAX_TEST_SLOW_READ_S seconds of delay between orbax's read (which itself synchronizes
+  the processes in orbax 0.12) and the verification (a slow reader).
   """
   abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, target)
+  trace_event(f"read {step} begins")
   try:
-    restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract),
-                                                             integrity=ocp.args.JsonRestore()))
-  except Exception as e:  # unreadable for whatever reason: the caller falls back to an older step
-    raise UnusableCheckpoint(step, f"it cannot be read ({_one_line(e)})") from e
-  recorded = (restored["integrity"] or {}).get("sha256")
-  if recorded != safety.state_digest(restored["state"]):
-    raise UnusableCheckpoint(step, "its arrays differ from the SHA-256 recorded when it was saved")
-  return restored["state"]
+    try:
+      restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract),
+                                                               integrity=ocp.args.JsonRestore()))
+    except Exception as e:  # unreadable for whatever reason: the caller falls back to an older step
+      raise UnusableCheckpoint(step, f"it cannot be read ({_one_line(e)})") from e
+    time.sleep(float(os.environ.get(SLOW_READ_ENV, "0")))
+    recorded = (restored["integrity"] or {}).get("sha256")
+    if recorded != safety.state_digest(restored["state"]):
+      raise UnusableCheckpoint(step, "its arrays differ from the SHA-256 recorded when it was saved")
+    return restored["state"]
+  finally:
+    trace_event(f"read {step} ends")
 
 
 def incomplete_checkpoints(workdir: str) -> list[str]:

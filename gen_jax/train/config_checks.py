@@ -11,7 +11,8 @@ _CHOICES = {
     "data.binarize": ("none", "static", "dynamic"),
 }
 _POSITIVE_INTS = ("data.batch_size", "train.num_steps", "train.log_every", "train.checkpoint_every",
-                  "train.eval_every", "train.keep_checkpoints", "train.steps_per_jit", "eval.num_samples")
+                  "train.eval_every", "train.keep_checkpoints", "train.steps_per_jit", "eval.num_samples",
+                  "train.heartbeat_timeout_s", "train.initialization_timeout_s")
 _NON_NEGATIVE_INTS = ("train.num_devices", "train.max_rollbacks", "data.image_size", "data.num_examples")
 
 

@@ -19,7 +19,9 @@ run (NonFiniteError naming the step and quantity) or, with
 train.on_nonfinite='rollback', restores the last good checkpoint and reads on
 after the offending batch (the batches between the checkpoint and it are
 skipped too), at most train.max_rollbacks times. A failing save raises
-WorkdirError with its step; earlier checkpoints are never touched.
+WorkdirError with its step; earlier checkpoints are never touched. In a
+multi-process run a lost process ends every survivor with exit code 4 (see
+`multihost`), and a stop signal to any one process stops all at one step.
 """
 
 import concurrent.futures
@@ -37,11 +39,11 @@ from jax.experimental import multihost_utils
 
 from gen_jax import data as gdata
 from gen_jax.data.pipeline import BatchStream
-from gen_jax.train import checkpoint, config_checks, parallel, registry, resume, safety
+from gen_jax.train import checkpoint, config_checks, multihost, parallel, registry, resume, safety
 from gen_jax.train.metrics_writer import MetricsWriter
 from gen_jax.train.safety import NonFiniteError, WorkdirError  # noqa: F401  (raised by train_and_evaluate)
 from gen_jax.train.state import TrainState, initial_state
-from gen_jax.train.train_step import make_train_step, pad_steps
+from gen_jax.train.train_step import STATE_PARTS, make_train_step, pad_steps
 
 
 class _Rollback(Exception):
@@ -49,22 +51,6 @@ class _Rollback(Exception):
   def __init__(self, failed_update: int):
     super().__init__(failed_update)
     self.failed_update = failed_update
-
-
-def maybe_initialize_distributed(config) -> None:
-  """jax.distributed.initialize(...) when train.distributed; call it before any JAX computation.
-
-  The cluster is auto-detected (SLURM, Open MPI, TPU pods) unless the config gives
-  train.coordinator_address (or $JAX_COORDINATOR_ADDRESS), train.num_processes and
-  train.process_id. CPU collectives use gloo, so CPU-only clusters work too.
-  """
-  t = config.train
-  if not t.distributed or jax.distributed.is_initialized():
-    return
-  jax.config.update("jax_cpu_collectives_implementation", "gloo")
-  jax.distributed.initialize(coordinator_address=t.coordinator_address or None,
-                             num_processes=t.num_processes or None,
-                             process_id=t.process_id if t.process_id >= 0 else None)
 
 
 def build(config):
@@ -97,13 +83,18 @@ def chunk_schedule(start: int, stop: int, steps_per_jit: int, boundaries) -> lis
 
 
 def first_failure(metrics: dict) -> tuple[int, list[str]] | None:
-  """(index, names of the non-finite quantities) of the first dropped update in a call, or None."""
+  """(index, names of the non-finite quantities) of the first dropped update in a call, or None.
+
+  The names are the non-finite metrics, or else the non-finite parts of the new state (`STATE_PARTS`).
+  """
   applied = np.asarray(metrics["applied"])
   if applied.all():
     return None
   index = int(np.argmin(applied))
-  bad = [k for k, v in metrics.items() if k != "applied" and not np.all(np.isfinite(np.asarray(v)[index]))]
-  return index, bad or ["parameters"]
+  bad = [k for k, v in metrics.items()
+         if k not in ("applied", "finite_parts") and not np.all(np.isfinite(np.asarray(v)[index]))]
+  parts = np.asarray(metrics["finite_parts"])[index]  # [len(STATE_PARTS)]
+  return index, bad or [name for name, finite in zip(STATE_PARTS, parts) if not finite]
 
 
 def _write_config(workdir: str, config_dict: dict):
@@ -129,11 +120,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
 
   Nothing in `workdir` is written before the config is validated, the workdir is
   checked (writable, room for the checkpoints) and a resume is found consistent
-  with the stored config. SIGTERM/SIGINT save a checkpoint at the current step
-  and return early (state.step < train.num_steps).
+  with the stored config. SIGTERM/SIGINT (to any one process of a multi-process
+  run) save a checkpoint at the current step and return early (state.step <
+  train.num_steps).
   """
-  with safety.StopFlag() as stop:
-    maybe_initialize_distributed(config)
+  multihost.initialize(config)
+  with safety.StopFlag() as stop, multihost.coordinated_exit():
     mesh, dataset, trainer = build(config)
     config_dict = config.to_dict()
     fresh = _fresh_state(trainer, config, mesh)
@@ -226,7 +218,7 @@ class _Run:
 
   def _log(self, step: int, metrics: dict, timer: dict, progress):
     now = time.time()
-    scalars = {k: v[-1] for k, v in metrics.items() if k != "applied"}
+    scalars = {k: v[-1] for k, v in metrics.items() if k not in ("applied", "finite_parts")}
     scalars["steps_per_sec"] = (step - timer["step"]) / max(now - timer["time"], 1e-9)
     self.writer.write_scalars(step, scalars)
     progress.set_postfix({k: f"{float(v):.4g}" for k, v in scalars.items() if "loss" in k})

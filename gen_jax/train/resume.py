@@ -4,8 +4,9 @@
 stored with a different model/objective/data config (unless allowed), skips
 unreadable or corrupted ones, and falls back to the initial state only when
 the workdir holds no checkpoint at all. `tidy` then applies the side effects on
-process 0: unusable checkpoints it skipped are moved aside (kept, not deleted)
-and the leftovers of interrupted saves are removed.
+process 0, between two barriers of all processes: unusable checkpoints it
+skipped are moved aside (kept, not deleted) and the leftovers of interrupted
+saves are removed.
 """
 
 import dataclasses
@@ -14,7 +15,7 @@ import os
 
 import jax
 
-from gen_jax.train import checkpoint, config_checks, safety
+from gen_jax.train import checkpoint, config_checks, multihost, safety
 from gen_jax.train.state import TrainState
 
 
@@ -76,21 +77,27 @@ def find_start(manager, workdir: str, fresh: TrainState, config_dict: dict, allo
 
 
 def tidy(workdir: str, start: Start, manager) -> list[tuple[str, str]]:
-  """On process 0: move skipped checkpoints aside and remove interrupted saves; returns (event, message)s.
+  """Move skipped checkpoints aside and remove interrupted saves, on process 0; returns its (event, message)s.
 
-  The manager re-reads the directory afterwards, so the moved steps are gone from it.
+  Coordinated: every process first reaches a barrier (so none is still reading a
+  checkpoint in `find_start`), process 0 alone changes the directory, and a second
+  barrier keeps the others from listing it meanwhile. No save can be in progress
+  then (saves are collective), so no step another process writes or reads is
+  touched. The manager re-reads the directory afterwards, so the moved steps are
+  gone from it.
   """
-  if jax.process_index() != 0:
-    manager.reload()
-    return []
+  multihost.barrier("gen_jax_tidy_start")
   messages = []
-  for error in start.skipped:
-    moved_to = checkpoint.quarantine(workdir, error.step)
-    messages.append(("checkpoint_fallback",
-                     f"warning: {error}; moved it to {moved_to} and resumed from step {start.step}"))
-  removed = checkpoint.remove_incomplete(workdir)
-  if removed:
-    messages.append(("cleanup", f"removed {len(removed)} incomplete checkpoint(s) left by an interrupted save: "
-                                f"{', '.join(removed)}"))
+  if jax.process_index() == 0:
+    checkpoint.trace_event("tidy")
+    for error in start.skipped:
+      moved_to = checkpoint.quarantine(workdir, error.step)
+      messages.append(("checkpoint_fallback",
+                       f"warning: {error}; moved it to {moved_to} and resumed from step {start.step}"))
+    removed = checkpoint.remove_incomplete(workdir)
+    if removed:
+      messages.append(("cleanup", f"removed {len(removed)} incomplete checkpoint(s) left by an interrupted save: "
+                                  f"{', '.join(removed)}"))
+  multihost.barrier("gen_jax_tidy_done")
   manager.reload()
   return messages

@@ -10,7 +10,10 @@ Around each update the engine:
 * increments `state.step` and updates the EMA of the parameters,
   ema <- d * ema + (1 - d) * params;
 * flags divergence: each step reports `applied`, False from the first step
-  whose metrics or parameters are non-finite on (and on padding steps). The
+  whose metrics or new state (any of `STATE_PARTS`: parameters, optimizer
+  state, model state such as batch statistics, spectral-norm vectors or EMA
+  codebooks, and EMA parameters) are non-finite on (and on padding steps),
+  and `finite_parts` [k, len(STATE_PARTS)], which parts were finite. The
   state a flagged call returns is not meant to be kept: the loop discards it
   (stop, or roll back to the last good checkpoint). Not selecting the old
   state in the step saves a full pass over parameters and optimizer state
@@ -27,6 +30,9 @@ from gen_jax.train.family import Trainer
 from gen_jax.train.state import TrainState
 
 
+STATE_PARTS = ("params", "opt_state", "model_state", "ema_params")
+
+
 def tree_all_finite(tree) -> jax.Array:
   """True iff every floating-point leaf of `tree` is finite everywhere."""
   leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)
@@ -40,14 +46,16 @@ def ema_update(ema_params, params, decay: float):
 
 
 def checked_update(trainer: Trainer, ema_decay: float):
-  """One engine step around `trainer.update`: step key, step count, EMA, and a `finite` flag."""
+  """One engine step around `trainer.update`: step key, step count, EMA, `finite` and `finite_parts` flags."""
 
   def step(state: TrainState, batch) -> tuple[TrainState, dict]:
     key = jax.random.fold_in(state.key, state.step)
     new_state, metrics = trainer.update(state, batch, key)
-    finite = tree_all_finite(metrics) & tree_all_finite(new_state.params)
     ema = ema_update(state.ema_params, new_state.params, ema_decay) if ema_decay > 0 else state.ema_params
-    return new_state.replace(step=state.step + 1, ema_params=ema), {**metrics, "finite": finite}
+    new_state = new_state.replace(step=state.step + 1, ema_params=ema)
+    parts = jnp.stack([tree_all_finite(getattr(new_state, part)) for part in STATE_PARTS])  # [len(STATE_PARTS)]
+    finite = tree_all_finite(metrics) & jnp.all(parts)
+    return new_state, {**metrics, "finite": finite, "finite_parts": parts}
 
   return step
 

@@ -6,12 +6,13 @@ runtime already detects it: every process sends heartbeats to the coordination
 service (hosted by process 0), which declares a process silent for
 `train.heartbeat_timeout_s` seconds dead. The runtime's own reaction is to abort
 every survivor with pages of C++ stack trace (exit code 134). `initialize`
-starts the service in recoverable mode (the survivors keep running) and a
-watchdog thread that reads the service's liveness view: a lost peer ends each
-survivor with ONE line on stderr naming it and exit code `EXIT_PEER_LOST` = 4.
-Processes that do not all connect within `train.initialization_timeout_s` raise
-`PeerLostError` (exit code 4 too). `coordinated_exit` makes the processes leave
-together, so that no one takes another's normal exit for a loss.
+starts the service in recoverable mode (the survivors keep running);
+`coordinated_exit`, around the run, keeps a watchdog thread reading the
+service's liveness view: a lost peer ends each survivor with ONE line on stderr
+naming it and exit code `EXIT_PEER_LOST` = 4; at the end the processes leave
+together, so that no one takes another's normal exit for a loss. Processes that
+do not all connect within `train.initialization_timeout_s` raise
+`PeerLostError` (exit code 4 too).
 
 Saved checkpoints are never touched by a loss: orbax commits a step only after
 every process has written its part (a barrier, then the atomic rename on
@@ -73,8 +74,13 @@ class _Watchdog:
   def __init__(self, client, heartbeat_timeout_s: int):
     self.client, self.heartbeat_timeout_s = client, heartbeat_timeout_s
     self.process_ids = list(range(jax.process_count()))
-    self.stopped, self.exits = False, 0
-    threading.Thread(target=self._watch, name="gen_jax-peer-watchdog", daemon=True).start()
+    self.stopped, self.exits = True, 0
+
+  def start(self):
+    """Watch from now until `stop_together` (again after a previous run in this process ended)."""
+    if self.stopped:
+      self.stopped = False
+      threading.Thread(target=self._watch, name="gen_jax-peer-watchdog", daemon=True).start()
 
   def lost(self) -> list[int]:
     try:
@@ -91,7 +97,6 @@ class _Watchdog:
         sys.stderr.write(peer_lost_line(lost, jax.process_index(), self.heartbeat_timeout_s) + "\n")
         sys.stderr.flush()
         os._exit(EXIT_PEER_LOST)  # pylint: disable=protected-access
-
 
   def stop_together(self):
     """Barrier, stop watching, barrier (see `coordinated_exit`).
@@ -158,15 +163,18 @@ def initialize(config) -> None:
 
 @contextlib.contextmanager
 def coordinated_exit():
-  """Leave a multi-process run together, so that no process takes another's exit for a lost peer.
+  """Watch for lost peers during the block, then leave it together, so no one takes another's exit for a loss.
 
-  On the way out (return or exception) every process meets at a barrier, stops
-  its watchdog, and meets at a second barrier; only then may process 0 (the
-  coordination service's host) exit. An error raised because a peer died (a
+  On the way in the watchdog starts (see `_Watchdog`). On the way out (return
+  or exception) every process meets at a barrier, stops its watchdog, and meets
+  at a second barrier; only then may process 0 (the coordination service's host)
+  exit. An error raised because a peer died (a
   collective with it fails at once, gloo: 'Connection closed by peer', before
   the runtime declares it dead) waits at the first barrier, still watched,
   until the watchdog reports the loss (exit 4). A no-op in a single-process run.
   """
+  if _watchdog is not None:
+    _watchdog.start()
   try:
     yield
   finally:

@@ -2,7 +2,7 @@
 
 `python scripts/kill_test.py [--kills=10] [--steps=150] [--seed=0] [--workdir=DIR] [--processes=1]`
 
-Trains the tiny engine-test model (tests/engine_config.py) with a checkpoint at
+Trains the tiny engine-test model (configs/engine_test.py) with a checkpoint at
 every step, once uninterrupted (DIR/reference) and once (DIR/killed) through
 `--kills` SIGKILLs at random moments: while it starts up, while it trains, and
 the moment a checkpoint's temporary directory appears (mid-write; the summary
@@ -56,7 +56,7 @@ HEARTBEAT_TIMEOUT_S = 10  # multi-process runs: a killed process is declared los
 def train_command(workdir: str, steps: int, process_id: int | None = None, port: int = 0) -> list[str]:
   """train.py on the engine-test model; with `process_id`, one of two processes coordinated on 127.0.0.1:`port`."""
   command = [sys.executable, os.path.join(cli.REPO_ROOT, "scripts", "train.py"),
-             f"--config={os.path.join(cli.REPO_ROOT, 'tests', 'engine_config.py')}", f"--workdir={workdir}",
+             f"--config={os.path.join(cli.REPO_ROOT, 'configs', 'engine_test.py')}", f"--workdir={workdir}",
              f"--config.train.num_steps={steps}", "--config.train.checkpoint_every=1",
              "--config.train.log_every=1", f"--config.train.eval_every={steps}", "--config.train.keep_checkpoints=2",
              "--config.train.progress=False"]
@@ -192,8 +192,6 @@ def state_leaves(workdir: str):
   import jax  # pylint: disable=import-outside-toplevel
   import numpy as np  # pylint: disable=import-outside-toplevel
 
-  sys.path.insert(0, os.path.join(cli.REPO_ROOT, "tests"))
-  import engine_model  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import  (registers the model)
   from gen_jax.train.rundir import load_run  # pylint: disable=import-outside-toplevel
 
   return [np.asarray(x) for x in jax.tree.leaves(jax.device_get(load_run(workdir)[3]))]

@@ -1,7 +1,6 @@
 """The op-time profile of gen_jax.bench.profile: categories, records, and a real jax.profiler trace."""
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 

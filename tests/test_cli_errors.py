@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from test_engine import REPO, run_cli
+from tests.helpers.cli import REPO, run_cli
 
 CONFIGS = os.path.join(REPO, "configs")
 VAE = f"--config={CONFIGS}/vae_digits.py"
@@ -48,7 +48,7 @@ def test_config_file_with_a_syntax_error_names_file_and_line(tmp_path):
 def trained_run(tmp_path_factory):
   """A 2-step engine-test run to evaluate (the smallest model there is)."""
   workdir = tmp_path_factory.mktemp("cli") / "run"
-  result = run_cli(f"--config={REPO}/tests/engine_config.py", f"--workdir={workdir}", "--config.train.num_steps=2")
+  result = run_cli(f"--config={REPO}/configs/engine_test.py", f"--workdir={workdir}", "--config.train.num_steps=2")
   assert result.returncode == 0, result.stderr
   return workdir
 

@@ -10,7 +10,7 @@ import jax
 import numpy as np
 import pytest
 
-import engine_model
+from configs import engine_test
 from gen_jax.train import loop, parallel
 from gen_jax.train import state as state_lib
 from gen_jax.train.run_evaluation import evaluate_run
@@ -35,7 +35,7 @@ def test_chunk_schedule_respects_boundaries():
 
 
 def test_run_writes_metrics_checkpoints_and_evaluates(tmp_path):
-  state = loop.train_and_evaluate(engine_model.tiny_config(), str(tmp_path))
+  state = loop.train_and_evaluate(engine_test.tiny_config(), str(tmp_path))
   assert int(state.step) == 6
   records = [json.loads(line) for line in open(tmp_path / "metrics.jsonl")]
   assert "hparams" in records[0] and records[0]["step"] == 0
@@ -51,10 +51,10 @@ def test_run_writes_metrics_checkpoints_and_evaluates(tmp_path):
 
 
 def test_same_seed_is_bitwise_reproducible_and_seeds_differ(tmp_path):
-  a = loop.train_and_evaluate(engine_model.tiny_config(), str(tmp_path / "a"))
-  b = loop.train_and_evaluate(engine_model.tiny_config(), str(tmp_path / "b"))
+  a = loop.train_and_evaluate(engine_test.tiny_config(), str(tmp_path / "a"))
+  b = loop.train_and_evaluate(engine_test.tiny_config(), str(tmp_path / "b"))
   assert_bitwise_equal(a, b)
-  config = engine_model.tiny_config()
+  config = engine_test.tiny_config()
   config.seed = 1
   c = loop.train_and_evaluate(config, str(tmp_path / "c"))
   assert any(not np.array_equal(x, y) for x, y in zip(leaves(a), leaves(c)))
@@ -62,26 +62,26 @@ def test_same_seed_is_bitwise_reproducible_and_seeds_differ(tmp_path):
 
 @pytest.mark.parametrize("steps_per_jit", [1, 2])
 def test_stop_and_resume_equals_uninterrupted(tmp_path, steps_per_jit):
-  full = loop.train_and_evaluate(engine_model.tiny_config(num_steps=10, steps_per_jit=steps_per_jit),
+  full = loop.train_and_evaluate(engine_test.tiny_config(num_steps=10, steps_per_jit=steps_per_jit),
                                  str(tmp_path / "full"))
-  loop.train_and_evaluate(engine_model.tiny_config(num_steps=5, steps_per_jit=steps_per_jit),
+  loop.train_and_evaluate(engine_test.tiny_config(num_steps=5, steps_per_jit=steps_per_jit),
                           str(tmp_path / "resumed"))
-  resumed = loop.train_and_evaluate(engine_model.tiny_config(num_steps=10, steps_per_jit=steps_per_jit),
+  resumed = loop.train_and_evaluate(engine_test.tiny_config(num_steps=10, steps_per_jit=steps_per_jit),
                                     str(tmp_path / "resumed"))
   assert int(resumed.step) == 10
   assert_bitwise_equal(full, resumed)
 
 
 def test_steps_per_jit_matches_single_steps(tmp_path):
-  one = loop.train_and_evaluate(engine_model.tiny_config(), str(tmp_path / "one"))
-  three = loop.train_and_evaluate(engine_model.tiny_config(steps_per_jit=3), str(tmp_path / "three"))
+  one = loop.train_and_evaluate(engine_test.tiny_config(), str(tmp_path / "one"))
+  three = loop.train_and_evaluate(engine_test.tiny_config(steps_per_jit=3), str(tmp_path / "three"))
   for x, y in zip(leaves(one), leaves(three)):
     np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-7)
 
 
 def test_step_is_traced_once_per_compilation():
   """Traced twice when compiled (the padding branch takes the metrics' shapes from one trace), never again."""
-  config = engine_model.tiny_config()
+  config = engine_test.tiny_config()
   mesh, dataset, trainer = loop.build(config)
   counted = trainer.__class__(**{**trainer.__dict__, "update": chex.assert_max_traces(trainer.update, n=2)})
   step = make_train_step(counted, mesh)
@@ -95,7 +95,7 @@ def test_step_is_traced_once_per_compilation():
 
 
 def test_nonfinite_loss_stops_with_step_and_quantity(tmp_path):
-  config = engine_model.tiny_config()
+  config = engine_test.tiny_config()
   config.objective.loss_scale = float("nan")
   with pytest.raises(loop.NonFiniteError, match=r"non-finite .*loss.* at step 1"):
     loop.train_and_evaluate(config, str(tmp_path))
@@ -103,8 +103,8 @@ def test_nonfinite_loss_stops_with_step_and_quantity(tmp_path):
 
 
 def test_resume_with_a_different_model_is_refused(tmp_path):
-  loop.train_and_evaluate(engine_model.tiny_config(num_steps=3), str(tmp_path))
-  config = engine_model.tiny_config()
+  loop.train_and_evaluate(engine_test.tiny_config(num_steps=3), str(tmp_path))
+  config = engine_test.tiny_config()
   config.objective.loss_scale = 2.0
   with pytest.raises(ValueError, match="objective.loss_scale"):
     loop.train_and_evaluate(config, str(tmp_path))
@@ -131,7 +131,7 @@ def run_cli(*args, script="train.py"):
     (["--no_such_flag=1"], "no_such_flag"),
 ])
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, field):
-  result = run_cli(f"--config={REPO}/tests/engine_config.py", f"--workdir={tmp_path}", *args)
+  result = run_cli(f"--config={REPO}/configs/engine_test.py", f"--workdir={tmp_path}", *args)
   assert result.returncode == 2, result.stderr
   lines = result.stderr.strip().splitlines()
   assert len(lines) == 1 and field in lines[0] and "Traceback" not in result.stderr

@@ -7,13 +7,13 @@ import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from tests.helpers.cli import REPO
 
 
 def worker(*args, devices: int):
   env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}",
          "JAX_PLATFORMS": "cpu"}
-  return subprocess.Popen([sys.executable, os.path.join(HERE, "parallel_worker.py"), *args], env=env,
+  return subprocess.Popen([sys.executable, "-m", "tests.helpers.parallel_worker", *args], env=env, cwd=REPO,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

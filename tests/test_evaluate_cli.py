@@ -4,8 +4,8 @@ fields a run trained by an older gen_jax lacks (gen_jax.train.rundir.load_config
 import json
 
 from gen_jax.train.rundir import fill_missing
-from test_engine import REPO, run_cli
-from test_gan_models import TINY_FLAGS
+from tests.helpers.cli import REPO, run_cli
+from tests.helpers.gan import TINY_FLAGS
 
 RING8 = f"--config={REPO}/configs/gan_ring8.py"
 

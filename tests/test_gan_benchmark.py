@@ -4,8 +4,8 @@ import json
 import os
 
 from gen_jax.gan import mode_benchmark
-from test_engine import REPO, run_cli
-from test_gan_models import TINY_FLAGS, tiny_config
+from tests.helpers.cli import REPO, run_cli
+from tests.helpers.gan import TINY_FLAGS, tiny_config
 
 
 def test_run_mode_benchmark_aggregates_seeds_and_skips_finished_ones(tmp_path):

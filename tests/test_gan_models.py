@@ -11,48 +11,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from configs import gan_base
-from gen_jax import data as gdata
-from gen_jax.train import parallel, registry
+from gen_jax.train import parallel
 from gen_jax.train.train_step import make_train_step
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def tiny_config(model="gan", data="ring8", **fields):
-  """A few-second config: small networks, small batches; fields as 'group.name': value."""
-  c = gan_base.get_config()
-  c.model.name = model
-  c.data.name = data
-  c.data.num_examples = 512
-  c.data.fresh_samples = data == "ring8"
-  c.data.batch_size = 16
-  c.model.generator_hidden = (16, 16)
-  c.model.discriminator_hidden = (8, 8)
-  c.model.maxout_pieces = 2
-  c.model.features = 4
-  c.model.latent_dim = 3
-  c.model.num_categories = 3
-  c.train.num_steps = 2
-  c.train.steps_per_jit = 2
-  c.train.log_every = 2
-  c.train.eval_every = 2
-  c.train.checkpoint_every = 2
-  c.train.progress = False
-  c.eval.num_samples = 64
-  c.optim.learning_rate = 1e-4  # Adam moves a parameter by <= ~lr per step: the 1-vs-4-device bound below
-  for dotted, value in fields.items():
-    group, name = dotted.split(".")
-    c[group][name] = value
-  return c
-
-
-# tiny_config's sizes as command-line overrides of a configs/ file (the script tests).
-TINY_FLAGS = ["--config.model.generator_hidden=(16,16)", "--config.model.discriminator_hidden=(8,8)",
-              "--config.data.batch_size=16", "--config.train.num_steps=2", "--config.train.steps_per_jit=2",
-              "--config.train.log_every=2", "--config.train.eval_every=2", "--config.train.checkpoint_every=2",
-              "--config.train.progress=False", "--config.eval.num_samples=64", "--config.eval.progress=False"]
-
+from tests.helpers.cli import REPO
+from tests.helpers.gan import build, tiny_config
 
 # Every variant and stabilizer, in as few runs as possible (each compiles twice below).
 VARIANTS = {
@@ -70,8 +32,8 @@ VARIANTS = {
 _SCRIPT = textwrap.dedent("""
     import json, sys
     import jax, numpy as np
-    sys.path.insert(0, {repo!r}); sys.path.insert(0, {tests!r})
-    from test_gan_models import VARIANTS, tiny_config
+    from tests.helpers.gan import tiny_config
+    from tests.test_gan_models import VARIANTS
     from gen_jax.train.loop import train_and_evaluate
     assert jax.device_count() == 4
     report = {{}}
@@ -101,8 +63,8 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
   averaged over devices would be 4 times larger) and the same parameters up to Adam's
   sign-sensitivity at near-zero gradients (a few learning rates)."""
   env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
-  script = _SCRIPT.format(repo=REPO, tests=os.path.join(REPO, "tests"))
-  result = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True,
+  result = subprocess.run([sys.executable, "-c", _SCRIPT.format(), str(tmp_path)], env=env, capture_output=True,
+                          text=True, cwd=REPO,
                           timeout=1800, check=False)
   assert result.returncode == 0, result.stderr[-4000:]
   report = json.loads(result.stdout.split("REPORT ", 1)[1])
@@ -123,13 +85,8 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
   assert os.listdir(tmp_path / "infogan_minimax_d_bn_1" / "samples") == ["codes_0000002.png"]
 
 
-def _build(config):
-  dataset = gdata.load(config.data)
-  return registry.get_model(config.model.name)(config, dataset.spec), dataset
-
-
 def test_sample_uses_the_ema_parameters_when_present():
-  trainer, _ = _build(tiny_config())
+  trainer, _ = build(tiny_config())
   state = trainer.init(jax.random.PRNGKey(0))
   key = jax.random.key(1)
   plain = trainer.sample(state, key, 32)
@@ -143,11 +100,11 @@ def test_sample_uses_the_ema_parameters_when_present():
 
 
 def test_conditional_samples_cycle_through_the_classes_and_evaluate_reports_modes():
-  trainer, dataset = _build(tiny_config("cgan", "digits"))
+  trainer, dataset = build(tiny_config("cgan", "digits"))
   state = trainer.init(jax.random.PRNGKey(0))
   images = trainer.sample(state, jax.random.key(1), 20)
   assert images.shape == (20, 8, 8, 1) and float(jnp.max(jnp.abs(images))) <= 1.0
-  trainer, dataset = _build(tiny_config())
+  trainer, dataset = build(tiny_config())
   results = trainer.evaluate(trainer.init(jax.random.PRNGKey(0)), dataset, jax.random.key(2))
   assert {"modes", "high_quality", "reverse_kl", "num_samples"} <= set(results)
   assert results["num_samples"] == 64
@@ -169,35 +126,35 @@ def test_conditional_samples_cycle_through_the_classes_and_evaluate_reports_mode
 ])
 def test_builder_rejects_bad_fields(fields, message):
   with pytest.raises(ValueError, match=message):
-    _build(tiny_config(**fields))
+    build(tiny_config(**fields))
 
 
 def test_builder_rejects_packing_a_conditional_gan_and_an_unlabelled_cgan():
   with pytest.raises(ValueError, match="objective.pack: expected 1 for model 'cgan'"):
-    _build(tiny_config("cgan", "digits", **{"objective.pack": 2}))
+    build(tiny_config("cgan", "digits", **{"objective.pack": 2}))
   with pytest.raises(ValueError, match="data.name: expected a labelled dataset"):
-    _build(tiny_config("cgan", "swiss_roll"))
+    build(tiny_config("cgan", "swiss_roll"))
 
 
 @pytest.mark.parametrize("penalty", ["objective.gradient_penalty", "objective.r1"])
 def test_builder_rejects_a_batch_norm_critic_with_gradient_penalties(penalty):
   with pytest.raises(ValueError, match=f"model.discriminator_batch_norm: expected False with .*{penalty}"):
-    _build(tiny_config("gan", "digits", **{"model.discriminator_batch_norm": True, penalty: 1.0}))
+    build(tiny_config("gan", "digits", **{"model.discriminator_batch_norm": True, penalty: 1.0}))
   with pytest.raises(ValueError, match="model.discriminator_batch_norm: expected False unless"):
-    _build(tiny_config("aae", "digits", **{"model.discriminator_batch_norm": True}))
+    build(tiny_config("aae", "digits", **{"model.discriminator_batch_norm": True}))
 
 
 def test_leaky_relu_discriminator_replaces_maxout_on_points():
-  trainer, _ = _build(tiny_config(**{"model.discriminator_act": "leaky_relu"}))
+  trainer, _ = build(tiny_config(**{"model.discriminator_act": "leaky_relu"}))
   body = trainer.init(jax.random.PRNGKey(0)).params["discriminator"]["body"]
   assert jax.tree.map(jnp.shape, body) == {"Dense_0": {"kernel": (2, 8), "bias": (8,)},
                                            "Dense_1": {"kernel": (8, 8), "bias": (8,)}}
-  maxout, _ = _build(tiny_config())
+  maxout, _ = build(tiny_config())
   assert maxout.init(jax.random.PRNGKey(0)).params["discriminator"]["body"]["Dense_1"]["kernel"].shape == (8, 16)
 
 
 def test_batch_norm_discriminator_statistics_are_initialised_and_updated():
-  trainer, dataset = _build(tiny_config("gan", "digits", **{"model.discriminator_batch_norm": True,
+  trainer, dataset = build(tiny_config("gan", "digits", **{"model.discriminator_batch_norm": True,
                                                               "data.image_size": 16}))
   mesh = parallel.make_mesh(1)
   state = parallel.put_replicated(trainer.init(jax.random.PRNGKey(0)), mesh)

@@ -10,7 +10,7 @@ from scipy import stats
 
 from gen_jax.gan import rejection
 from gen_jax.gan.networks import CriticMLP
-from test_gan_models import _build, tiny_config
+from tests.helpers.gan import build, tiny_config
 
 
 def _normal_log_ratio(x, scale):
@@ -86,16 +86,16 @@ def test_fit_rejects_pools_of_different_shapes():
 @pytest.mark.parametrize("model", ["gan", "aae"])
 def test_evaluate_adds_drs_metrics_when_enabled(model):
   config = tiny_config(model, **{"eval.rejection_steps": 20, "eval.rejection_pool": 256})
-  trainer, dataset = _build(config)
+  trainer, dataset = build(config)
   results = trainer.evaluate(trainer.init(jax.random.PRNGKey(0)), dataset, jax.random.key(2))
   assert results["drs/num_samples"] == 64 and results["num_samples"] == 64
   assert {"drs/modes", "drs/high_quality", "drs/reverse_kl", "drs/envelope_exceeded"} <= set(results)
   assert 0 < results["drs/acceptance_rate"] <= 1
-  plain, _ = _build(tiny_config(model))
+  plain, _ = build(tiny_config(model))
   assert not any(k.startswith("drs/") for k in plain.evaluate(plain.init(jax.random.PRNGKey(0)), dataset,
                                                                jax.random.key(2)))
 
 
 def test_builder_rejects_rejection_sampling_on_images():
   with pytest.raises(ValueError, match="eval.rejection_steps: expected 0 for image data"):
-    _build(tiny_config("gan", "digits", **{"eval.rejection_steps": 5}))
+    build(tiny_config("gan", "digits", **{"eval.rejection_steps": 5}))

@@ -8,7 +8,7 @@ import jax
 import numpy as np
 import pytest
 
-import engine_model
+from configs import engine_test
 from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import checkpoint, loop, parallel, rundir, safety
 from gen_jax.train import state as state_lib
@@ -43,7 +43,7 @@ def events(workdir, kind):
 def points_with_outliers(path, batches) -> str:
   """A `points` dataset whose global batches numbered `batches` (epoch 0) each hold one point (10, 10)."""
   x = np.clip(0.5 * np.random.default_rng(0).standard_normal((NUM_POINTS, 2)), -3, 3).astype(np.float32)
-  config = engine_model.tiny_config()
+  config = engine_test.tiny_config()
   from gen_jax.data.spec import Dataset, split_dict  # pylint: disable=import-outside-toplevel
   stream = BatchStream(Dataset(None, split_dict(x, np.zeros(NUM_POINTS)), None), BATCH, config.seed)
   for b in batches:
@@ -53,7 +53,7 @@ def points_with_outliers(path, batches) -> str:
 
 
 def outlier_config(tmp_path, batches, **train):
-  config = engine_model.tiny_config(**train)
+  config = engine_test.tiny_config(**train)
   config.data.name = "points"
   config.data.points_path = points_with_outliers(tmp_path / "points.npy", batches)
   config.objective.nonfinite_above = 5.0
@@ -102,7 +102,7 @@ def test_rollback_skips_offending_batches_up_to_max_rollbacks(tmp_path, quantity
 
 
 def test_save_refuses_a_state_with_nonfinite_values(tmp_path):
-  config = engine_model.tiny_config()
+  config = engine_test.tiny_config()
   mesh, _, trainer = loop.build(config)
   state = state_lib.initial_state(trainer, config)
   stats = jax.tree.map(lambda x: x.at[0].set(np.inf), state.model_state)
@@ -117,7 +117,7 @@ def test_save_refuses_a_state_with_nonfinite_values(tmp_path):
 def finished_run(tmp_path_factory):
   """An uninterrupted 6-step run (checkpoints at 3 and 6) and its final state."""
   workdir = tmp_path_factory.mktemp("finished")
-  return str(workdir), loop.train_and_evaluate(engine_model.tiny_config(), str(workdir))
+  return str(workdir), loop.train_and_evaluate(engine_test.tiny_config(), str(workdir))
 
 
 def _largest_file(directory):
@@ -167,7 +167,7 @@ def test_corrupt_latest_checkpoint_falls_back_to_previous(tmp_path, finished_run
   workdir = str(tmp_path / "run")
   shutil.copytree(source, workdir)
   corrupt(os.path.join(checkpoint.checkpoint_dir(workdir), "6"))
-  state = loop.train_and_evaluate(engine_model.tiny_config(), workdir)
+  state = loop.train_and_evaluate(engine_test.tiny_config(), workdir)
   assert_states_equal(state, final)  # resumed from step 3 and retrained steps 4..6 bit for bit
   fallback = events(workdir, "checkpoint_fallback")
   assert len(fallback) == 1 and "checkpoint at step 6 is unusable" in fallback[0]["message"]
@@ -184,7 +184,7 @@ def test_no_usable_checkpoint_fails_clearly_and_touches_nothing(tmp_path, finish
     truncate(os.path.join(checkpoint.checkpoint_dir(workdir), str(step)))
   before = snapshot(workdir)
   with pytest.raises(safety.WorkdirError, match=r"no usable checkpoint .*6: .*; 3: "):
-    loop.train_and_evaluate(engine_model.tiny_config(), workdir)
+    loop.train_and_evaluate(engine_test.tiny_config(), workdir)
   with pytest.raises(safety.WorkdirError, match=r"--step: checkpoint at step 3 is unusable"):
     rundir.load_run(workdir, step=3)
   with pytest.raises(ValueError, match=r"--step: no checkpoint at step 4; saved steps are \[3, 6\]"):
@@ -195,7 +195,7 @@ def test_no_usable_checkpoint_fails_clearly_and_touches_nothing(tmp_path, finish
 def test_config_change_is_refused_untouched_unless_allowed(tmp_path, finished_run):
   workdir = str(tmp_path / "run")
   shutil.copytree(finished_run[0], workdir)
-  config = engine_model.tiny_config(num_steps=8)
+  config = engine_test.tiny_config(num_steps=8)
   config.objective.loss_scale = 2.0
   before = snapshot(workdir)
   with pytest.raises(ValueError, match=r"objective.loss_scale.*allow_config_change"):
@@ -209,12 +209,12 @@ def test_config_change_is_refused_untouched_unless_allowed(tmp_path, finished_ru
 def test_config_json_is_checked_when_no_checkpoint_exists(tmp_path):
   workdir = tmp_path / "run"
   workdir.mkdir()
-  stored = engine_model.tiny_config().to_dict()
+  stored = engine_test.tiny_config().to_dict()
   stored["model"]["name"] = "vae"
   (workdir / "config.json").write_text(json.dumps(stored))
   with pytest.raises(ValueError, match="model.name"):
-    loop.train_and_evaluate(engine_model.tiny_config(), str(workdir))
-  config = engine_model.tiny_config(num_steps=2, allow_config_change=True)
+    loop.train_and_evaluate(engine_test.tiny_config(), str(workdir))
+  config = engine_test.tiny_config(num_steps=2, allow_config_change=True)
   assert int(loop.train_and_evaluate(config, str(workdir)).step) == 2
   assert "model.name" in events(workdir, "config_change")[0]["message"]
 
@@ -223,7 +223,7 @@ def test_bad_config_in_existing_workdir_touches_nothing(tmp_path, finished_run):
   workdir = str(tmp_path / "run")
   shutil.copytree(finished_run[0], workdir)
   before = snapshot(workdir)
-  config = engine_model.tiny_config()
+  config = engine_test.tiny_config()
   config.data.batch_size = 0
   with pytest.raises(ValueError, match="data.batch_size"):
     loop.train_and_evaluate(config, workdir)
@@ -234,13 +234,13 @@ def test_unwritable_workdir_is_reported_before_training(tmp_path):
   blocker = tmp_path / "file"
   blocker.write_text("")
   with pytest.raises(safety.WorkdirError, match="--workdir: cannot write to"):
-    loop.train_and_evaluate(engine_model.tiny_config(), str(blocker / "run"))
+    loop.train_and_evaluate(engine_test.tiny_config(), str(blocker / "run"))
 
 
 def test_full_disk_is_reported_before_training(tmp_path, monkeypatch):
   monkeypatch.setattr(safety.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
   with pytest.raises(safety.WorkdirError, match=r"only 0.0 MiB free .*checkpoints need about"):
-    loop.train_and_evaluate(engine_model.tiny_config(), str(tmp_path / "run"))
+    loop.train_and_evaluate(engine_test.tiny_config(), str(tmp_path / "run"))
   assert os.listdir(tmp_path / "run") == []
 
 
@@ -260,7 +260,7 @@ def test_failing_save_names_its_step_and_keeps_earlier_checkpoints(tmp_path, mon
   monkeypatch.setattr(checkpoint.ocp.CheckpointManager, "save", save)
   workdir = str(tmp_path / "run")
   with pytest.raises(safety.WorkdirError, match=r"checkpoint at step 4 could not be saved .*No space left"):
-    loop.train_and_evaluate(engine_model.tiny_config(num_steps=6, checkpoint_every=2), workdir)
+    loop.train_and_evaluate(engine_test.tiny_config(num_steps=6, checkpoint_every=2), workdir)
   assert checkpoint.saved_steps_in(workdir) == [2]
   assert events(workdir, "failure")[0]["step"] == 4
 
@@ -270,6 +270,6 @@ def test_interrupted_save_leftovers_are_removed_on_start(tmp_path, finished_run)
   shutil.copytree(finished_run[0], workdir)
   shutil.copytree(os.path.join(checkpoint.checkpoint_dir(workdir), "6"),
                   os.path.join(checkpoint.checkpoint_dir(workdir), "7" + checkpoint.INCOMPLETE_MARK))
-  state = loop.train_and_evaluate(engine_model.tiny_config(num_steps=8), workdir)
+  state = loop.train_and_evaluate(engine_test.tiny_config(num_steps=8), workdir)
   assert int(state.step) == 8 and checkpoint.incomplete_checkpoints(workdir) == []
   assert events(workdir, "resume")[-1]["step"] == 6 and events(workdir, "cleanup")

@@ -13,15 +13,14 @@ import time
 
 from gen_jax.train import checkpoint, multihost
 from gen_jax.train.metrics_writer import read_metrics
+from tests.helpers.cli import REPO, load_script
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(REPO, "scripts"))
 LIMIT_S = 240  # every wait is bounded; 2-process runs on 2 loaded cores are slow
 
 
 def launch_pair(workdir, steps, env_by_process=({}, {})):
   """scripts/kill_test.py's 2-process command (checkpoint every step), with extra environment per process."""
-  import kill_test  # pylint: disable=import-outside-toplevel  (scripts/, on sys.path above)
+  kill_test = load_script("kill_test")
 
   port, procs = kill_test.free_port(), []
   for i, extra in enumerate(env_by_process):

@@ -11,11 +11,11 @@ import time
 import jax
 import numpy as np
 
-import engine_model
+from configs import engine_test
 from gen_jax.train import checkpoint, loop, rundir
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENGINE_CONFIG = f"--config={REPO}/tests/engine_config.py"
+ENGINE_CONFIG = f"--config={REPO}/configs/engine_test.py"
 
 
 def script(name, *args, timeout=300):
@@ -76,7 +76,7 @@ def test_sigterm_then_sigint_save_the_current_step_exit_0_and_resume_bitwise(tmp
     assert match, lines[0]
     stopped_at.append(int(match.group(1)))
     assert stopped_at[-2] < stopped_at[-1] < steps and checkpoint.saved_steps_in(workdir)[-1] == stopped_at[-1]
-  reference = loop.train_and_evaluate(engine_model.tiny_config(num_steps=stopped_at[-1], checkpoint_every=1000,
+  reference = loop.train_and_evaluate(engine_test.tiny_config(num_steps=stopped_at[-1], checkpoint_every=1000,
                                                                log_every=1), str(tmp_path / "reference"))
   resumed = rundir.load_run(workdir)[3]
   for a, b in zip(jax.tree.leaves(jax.device_get(reference)), jax.tree.leaves(jax.device_get(resumed)), strict=True):
@@ -93,7 +93,7 @@ def test_workdir_errors_exit_2_with_one_line(tmp_path):
   blocker.write_text("")
   assert_one_line_error(script("train.py", ENGINE_CONFIG, f"--workdir={blocker}/run"), 2, "--workdir: cannot write")
   workdir = str(tmp_path / "run")
-  loop.train_and_evaluate(engine_model.tiny_config(), workdir)
+  loop.train_and_evaluate(engine_test.tiny_config(), workdir)
   for step in checkpoint.saved_steps_in(workdir):
     os.remove(os.path.join(checkpoint.checkpoint_dir(workdir), str(step), "state", "_METADATA"))
   assert_one_line_error(script("train.py", ENGINE_CONFIG, f"--workdir={workdir}"), 2, "no usable checkpoint")

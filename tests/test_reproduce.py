@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from gen_jax.train import reproduce
-from test_engine import REPO
+from tests.helpers.cli import REPO
 
 
 @pytest.mark.parametrize("name", reproduce.CHEAP_CONFIGS)

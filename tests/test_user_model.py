@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from gen_jax.data import toy2d
-from test_engine import REPO, run_cli
+from tests.helpers.cli import REPO, run_cli
 
 
 def readme_model_code() -> str:

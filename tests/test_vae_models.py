@@ -14,7 +14,7 @@ from configs import vae_base
 from gen_jax import data as gdata
 from gen_jax.train import registry
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.helpers.cli import REPO
 
 # Every variant in as few compiled runs as possible (the plain MLP VAE is 'iwae' with k = 1).
 VARIANTS = {
@@ -69,12 +69,11 @@ def tiny_config(**fields):
 WORKER = textwrap.dedent("""
   import json, os, sys
   os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
-  sys.path.insert(0, {repo!r}); sys.path.insert(0, os.path.join({repo!r}, "tests"))
   import jax, numpy as np
   from gen_jax import data as gdata
   from gen_jax.train import parallel, registry
   from gen_jax.train.train_step import make_train_step
-  from test_vae_models import VARIANTS, tiny_config
+  from tests.test_vae_models import VARIANTS, tiny_config
 
   def run(trainer, ds, devices):
     mesh = parallel.make_mesh(devices)
@@ -105,9 +104,10 @@ WORKER = textwrap.dedent("""
 
 @pytest.fixture(scope="module")
 def parallel_runs():
-  script = WORKER.format(repo=REPO)
+  script = WORKER.format()
   env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
-  result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=900)
+  result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=900,
+                          cwd=REPO)
   assert result.returncode == 0, result.stderr[-3000:]
   return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -1,21 +1,17 @@
 """Subprocess body for multi-device and multi-process engine tests (XLA_FLAGS set by the caller).
 
-  python parallel_worker.py devices OUT.npz WORKDIR          # 1 vs 4 fake devices, one process
-  python parallel_worker.py process OUT.npz WORKDIR ID PORT  # one of two processes, 2 fake devices each
+  python -m tests.helpers.parallel_worker devices OUT.npz WORKDIR          # 1 vs 4 fake devices, one process
+  python -m tests.helpers.parallel_worker process OUT.npz WORKDIR ID PORT  # one of two processes, 2 fake devices each
 """
 
-import os
 import sys
 
 import jax
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-import engine_model  # noqa: E402
-from gen_jax.train import loop  # noqa: E402
+from configs import engine_test
+from gen_jax.train import loop
 
 
 def flat_params(state):
@@ -25,10 +21,10 @@ def flat_params(state):
 def devices(out, workdir):
   results = {}
   for n in (1, 4):
-    config = engine_model.tiny_config(num_devices=n, num_steps=3)
+    config = engine_test.tiny_config(num_devices=n, num_steps=3)
     results.update({f"d{n}_{k}": v for k, v in flat_params(loop.train_and_evaluate(config, f"{workdir}/{n}")).items()})
   try:
-    config = engine_model.tiny_config(num_devices=4)
+    config = engine_test.tiny_config(num_devices=4)
     config.data.batch_size = 18
     loop.build(config)
     results["indivisible_error"] = np.array("none")
@@ -38,7 +34,7 @@ def devices(out, workdir):
 
 
 def process(out, workdir, process_id, port):
-  config = engine_model.tiny_config(num_steps=3, distributed=True, coordinator_address=f"127.0.0.1:{port}",
+  config = engine_test.tiny_config(num_steps=3, distributed=True, coordinator_address=f"127.0.0.1:{port}",
                                     num_processes=2, process_id=int(process_id))
   state = loop.train_and_evaluate(config, workdir)
   if jax.process_index() == 0:

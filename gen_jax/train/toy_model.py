@@ -1,9 +1,10 @@
-"""A tiny model family for engine tests: a denoising MLP with BatchNorm and per-example noise.
+"""The engine's toy model family, registered as 'engine_test': a denoising MLP with BatchNorm and
+per-example noise, small enough to train in seconds. The engine's own tests and scripts/kill_test.py use it
+(config: configs/engine_test.py); it exercises every part of the Trainer contract, including model state.
 
 loss = global mean of ||f(x + 0.1 eps) - x||^2, eps ~ N(0, I) drawn per example.
-Importing this module registers it as model 'engine_test'.
 
-Divergence on marked examples, for the reliability tests: with
+Fault injection, for the reliability tests (divergence on marked examples): with
 objective.nonfinite_above = a > 0, a step whose global batch holds an example
 with max_i |x_i| > a reports a NaN loss (objective.nonfinite_quantity='loss')
 or NaN gradients (='grad', the loss stays finite), or a NaN that first appears in
@@ -12,34 +13,15 @@ the new state: the batch statistics (='model_state') or the optimizer's momentum
 finite on that step.
 """
 
-import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import optax
 
-from configs import default
 from gen_jax.nets.mlp import MLP
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
 from gen_jax.train.registry import register_model
 from gen_jax.train.state import create_state
-
-
-def tiny_config(**train):
-  c = default.get_config()
-  c.model.name = "engine_test"
-  c.data.name = "ring8"
-  c.data.num_examples = 512
-  c.data.batch_size = 16
-  c.train.num_steps = 6
-  c.train.log_every = 2
-  c.train.checkpoint_every = 3
-  c.train.eval_every = 3
-  c.train.progress = False
-  c.optim.learning_rate = 0.1
-  for k, v in train.items():
-    c.train[k] = v
-  return c
 
 
 @register_model("engine_test")

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: script runners, tiny configs, subprocess workers."""

@@ -1,0 +1,24 @@
+"""Running the repository's scripts as a user does, in a subprocess from the repository root."""
+
+import functools
+import importlib.util
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run_cli(*args, script="train.py", env=None):
+  """`python scripts/<script> *args` from the repository root; the CompletedProcess (text output)."""
+  return subprocess.run([sys.executable, os.path.join(REPO, "scripts", script), *args],
+                        capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
+
+
+@functools.cache
+def load_script(name: str):
+  """scripts/<name>.py imported once as a module (its functions, without running its main)."""
+  spec = importlib.util.spec_from_file_location(f"gen_jax_script_{name}", os.path.join(REPO, "scripts", f"{name}.py"))
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module

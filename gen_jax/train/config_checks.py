@@ -44,9 +44,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
       raise ValueError(f"{field}: unknown {value!r}; expected one of {list(choices)}")
   if not 0.0 <= config.train.ema_decay < 1.0:
     raise ValueError(f"train.ema_decay: expected in [0, 1), got {config.train.ema_decay!r}")
-  names = data.dataset_names()
-  if config.data.name not in names and not str(config.data.name).startswith("tfds:"):
-    raise ValueError(f"data.name: unknown dataset {config.data.name!r}; expected one of {names}")
+  data.check_dataset_name(config.data.name)
   registry.builder_for(config)  # ValueError naming model.name / model.module
 
 

@@ -9,6 +9,8 @@ with max_i |x_i| > a reports a NaN loss (objective.nonfinite_quantity='loss')
 or NaN gradients (='grad', the loss stays finite).
 """
 
+import math
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -41,7 +43,8 @@ def tiny_config(**train):
 
 @register_model("engine_test")
 def build(config, spec):
-  net = MLP(hidden=(8,), out=spec.example_shape[0], batch_norm=True, axis_name=parallel.AXIS)
+  features = math.prod(spec.example_shape)  # points: 2; images: H W C, flattened
+  net = MLP(hidden=(8,), out=features, batch_norm=True, axis_name=parallel.AXIS)
   # SGD, not Adam: the bias before BatchNorm has an exactly-zero gradient, whose round-off noise
   # Adam would normalize into full-size steps that differ between device counts.
   tx = optax.sgd(config.optim.learning_rate)
@@ -53,12 +56,12 @@ def build(config, spec):
                      "['loss', 'grad']")
 
   def init(key):
-    variables = net.init(key, jnp.zeros((2,) + spec.example_shape), train=False)
+    variables = net.init(key, jnp.zeros((2, features)), train=False)
     params = {"net": variables["params"]}
     return create_state(params, {"net": tx.init(params["net"])}, {"net": variables["batch_stats"]}, key)
 
   def update(state, batch, key):
-    x = batch["x"]  # [b, 2]
+    x = batch["x"].reshape(batch["x"].shape[0], features)  # [b, D]
     noise = parallel.example_normal(key, x.shape[0], x.shape[1:])
 
     def loss_fn(p):
@@ -79,7 +82,9 @@ def build(config, spec):
     return new_state, {"loss": loss, "grad_norm/net": optax.global_norm(grads)}
 
   def apply(state, x):
-    return net.apply({"params": state.params["net"], "batch_stats": state.model_state["net"]}, x, train=False)
+    out = net.apply({"params": state.params["net"], "batch_stats": state.model_state["net"]},
+                    x.reshape(x.shape[0], features), train=False)
+    return out.reshape(x.shape)
 
   def sample(state, key, n):
     return apply(state, jax.random.normal(key, (n,) + spec.example_shape))

@@ -13,6 +13,8 @@ Nothing is downloaded (`download=False`): a dataset must be prepared in the
 array_record format beforehand (`prepare_instructions` says how).
 """
 
+import logging
+
 import tensorflow_datasets as tfds
 
 from gen_jax.data import disk, sources
@@ -39,6 +41,9 @@ def open_source(name: str, split: str, data_dir: str, field: str):
   ValueError naming data.name for an unknown dataset, `field` for an unknown
   split, and data.data_dir with the preparation command when the data is not there.
   """
+  absl_logger = logging.getLogger("absl")  # tfds warns about a missing dataset before raising: say it once, below
+  level = absl_logger.level
+  absl_logger.setLevel(logging.ERROR)
   try:
     return tfds.data_source(name, split=split, data_dir=data_dir or None, download=False)
   except tfds.core.registered.DatasetNotFoundError as e:
@@ -48,6 +53,8 @@ def open_source(name: str, split: str, data_dir: str, field: str):
   except (OSError, RuntimeError, AssertionError, KeyError) as e:
     said = " ".join(str(e).split())[:200]
     raise ValueError(f"{prepare_instructions(name, data_dir)} (tfds said: {said})") from e
+  finally:
+    absl_logger.setLevel(level)
 
 
 def image_key(features, name: str) -> str:

@@ -1,0 +1,65 @@
+"""Training on a streamed folder: exact resume (with and without grain workers), skipped files in the
+metrics, and the data errors of scripts/train.py (one line, exit 2, nothing written)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+import engine_model
+from gen_jax.train import loop
+from image_folders import write_folder
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def folder_config(root, num_steps, num_workers=0):
+  config = engine_model.tiny_config(num_steps=num_steps, checkpoint_every=3)
+  config.data.name = f"folder:{root}"
+  config.data.batch_size = 8
+  config.data.num_workers = num_workers
+  config.data.random_flip = True
+  return config
+
+
+def test_resume_on_a_streamed_folder_equals_the_uninterrupted_run(tmp_path):
+  root = write_folder(tmp_path / "images", count=20, size=(4, 4), corrupt=1)
+  full = loop.train_and_evaluate(folder_config(root, 6), str(tmp_path / "full"))
+  loop.train_and_evaluate(folder_config(root, 3, num_workers=2), str(tmp_path / "resumed"))
+  resumed = loop.train_and_evaluate(folder_config(root, 6), str(tmp_path / "resumed"))
+  assert int(resumed.step) == 6
+  for a, b in zip(jax.tree.leaves(jax.device_get(full.params)), jax.tree.leaves(jax.device_get(resumed.params)),
+                  strict=True):
+    np.testing.assert_array_equal(a, b)
+  records = [json.loads(line) for line in open(tmp_path / "full" / "metrics.jsonl", encoding="utf-8")]
+  skipped = [r["data/skipped_examples"] for r in records if "data/skipped_examples" in r]
+  assert skipped and skipped[-1] >= 1  # 6 batches of 8 from 21 files: the corrupt one was met
+
+
+def mixed_sizes(tmp_path):
+  root = write_folder(tmp_path / "mixed", count=4)
+  write_folder(tmp_path / "mixed" / "a" / "more", count=1, size=(5, 5), classes=())
+  return {"name": f"folder:{root}"}
+
+
+@pytest.mark.parametrize("fields,message", [
+    (lambda p: {"name": f"folder:{p / 'missing'}"}, "data.name: folder '.*missing' does not exist"),
+    (lambda p: (p / "empty").mkdir() or {"name": f"folder:{p / 'empty'}"}, "data.name: folder .* holds no .png"),
+    (mixed_sizes, "data.image_size: the images of .* have different sizes"),
+    (lambda p: {"name": "mnist", "data_dir": str(p)}, "data.data_dir: tfds dataset 'mnist' is not prepared in"),
+])
+def test_data_errors_are_one_line_exit_2_before_the_workdir_is_touched(tmp_path, fields, message):
+  overrides = [f"--config.data.{k}={v}" for k, v in fields(tmp_path).items()]
+  workdir = tmp_path / "run"
+  result = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "train.py"),
+                           f"--config={os.path.join(REPO, 'tests', 'engine_config.py')}", f"--workdir={workdir}",
+                           *overrides], capture_output=True, text=True, timeout=120, check=False)
+  assert result.returncode == 2, result.stderr[-2000:]
+  lines = result.stderr.strip().splitlines()
+  assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-2000:]
+  assert __import__("re").search(message, lines[0]), lines[0]
+  assert not workdir.exists()

@@ -1,7 +1,11 @@
 """Subprocess body for multi-device and multi-process engine tests (XLA_FLAGS set by the caller).
 
-  python parallel_worker.py devices OUT.npz WORKDIR          # 1 vs 4 fake devices, one process
-  python parallel_worker.py process OUT.npz WORKDIR ID PORT  # one of two processes, 2 fake devices each
+  python parallel_worker.py devices OUT.npz WORKDIR [FOLDER]          # 1 vs 4 fake devices, one process
+  python parallel_worker.py process OUT.npz WORKDIR ID PORT [FOLDER]  # one of two processes, 2 fake devices each
+
+With FOLDER the data is that folder of images (data.name='folder:FOLDER',
+streamed), and each process also writes OUT.ID.npz: its slices of the first
+global batches ('x' [3, b_local, ...] uint8).
 """
 
 import os
@@ -15,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
 import engine_model  # noqa: E402
+from gen_jax import data as gdata  # noqa: E402
 from gen_jax.train import loop  # noqa: E402
 
 
@@ -22,10 +27,18 @@ def flat_params(state):
   return {str(i): np.asarray(x) for i, x in enumerate(jax.tree.leaves(jax.device_get(state.params)))}
 
 
-def devices(out, workdir):
+def tiny_config(folder="", **train):
+  config = engine_model.tiny_config(**train)
+  if folder:
+    config.data.name = f"folder:{folder}"
+    config.data.num_workers = 1
+  return config
+
+
+def devices(out, workdir, folder=""):
   results = {}
   for n in (1, 4):
-    config = engine_model.tiny_config(num_devices=n, num_steps=3)
+    config = tiny_config(folder, num_devices=n, num_steps=3)
     results.update({f"d{n}_{k}": v for k, v in flat_params(loop.train_and_evaluate(config, f"{workdir}/{n}")).items()})
   try:
     config = engine_model.tiny_config(num_devices=4)
@@ -37,10 +50,15 @@ def devices(out, workdir):
   np.savez(out, **results)
 
 
-def process(out, workdir, process_id, port):
-  config = engine_model.tiny_config(num_steps=3, distributed=True, coordinator_address=f"127.0.0.1:{port}",
-                                    num_processes=2, process_id=int(process_id))
+def process(out, workdir, process_id, port, folder=""):
+  config = tiny_config(folder, num_steps=3, distributed=True, coordinator_address=f"127.0.0.1:{port}",
+                       num_processes=2, process_id=int(process_id))
   state = loop.train_and_evaluate(config, workdir)
+  if folder:
+    stream = gdata.batch_stream(gdata.load(config.data), config.data.batch_size, config.seed, config.data,
+                                process_index=jax.process_index(), process_count=jax.process_count())
+    np.savez(f"{out}.{process_id}.npz", x=stream.local_batches(0, 3)["x"])
+    stream.close()
   if jax.process_index() == 0:
     np.savez(out, device_count=jax.device_count(), **flat_params(state))
 

@@ -53,12 +53,11 @@ class Positions:
 
   def _permutation(self, epoch: int) -> np.ndarray:
     """[N]: the order of epoch `epoch`, a permutation seeded by (seed, epoch)."""
-    if epoch not in self._permutations:
-      rng = np.random.default_rng([_PERMUTATION, self.seed, epoch])
-      permutation = rng.permutation(self.num_examples)
-      self._permutations = {e: p for e, p in self._permutations.items() if e == epoch - 1}
-      self._permutations[epoch] = permutation
-    return self._permutations[epoch]
+    permutation = self._permutations.get(epoch)
+    if permutation is None:  # the cache is replaced, never mutated: safe with a prefetch thread reading too
+      permutation = np.random.default_rng([_PERMUTATION, self.seed, epoch]).permutation(self.num_examples)
+      self._permutations = {**{e: p for e, p in self._permutations.items() if e == epoch - 1}, epoch: permutation}
+    return permutation
 
   def example_indices(self, index: int) -> np.ndarray:
     """[b_local]: training-set indices of this process's slice of global batch `index`."""

@@ -9,7 +9,10 @@ grain element is one local batch: `MapDataset.range(start, ...)` mapped by
 decodes them, centre-crops and resizes them to S x S (`decode`), flips rows
 drawn by (seed, i) when `data.random_flip`, and returns uint8 pixels. With
 `data.num_workers` > 0 the elements are made in that many grain worker
-processes (`mp_prefetch`, each `data.worker_buffer` batches ahead), in order.
+processes (`mp_prefetch`, each `data.worker_buffer` batches ahead), in order;
+since batch i is the same whoever reads it, the first WARMUP_BATCHES after
+opening (at the start or a resume) are read in this process while the workers
+start, which takes seconds.
 `to_model_range` scales the uint8 pixels on the device, inside the jitted step:
 the host holds and transfers 1 byte per value instead of 4.
 
@@ -26,6 +29,8 @@ per example from a Generator seeded by (split seed, example index) and
 'dynamic' per global batch from (seed, i), both giving pixels in {0, 255}.
 """
 
+import concurrent.futures
+import contextlib
 import dataclasses
 import sys
 
@@ -39,6 +44,8 @@ from gen_jax.data.pipeline import (_BINARIZATION, _FLIP, BatchStream, Positions,
 STATIC_SEEDS = {"train": 0, "test": 1}
 # Indices of global batches a streamed iterator is opened over (it is never exhausted).
 _OPEN_ENDED = 2**62
+# Batches read in the consumer's process while grain's workers start (data.num_workers > 0).
+WARMUP_BATCHES = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,23 +135,33 @@ class StreamedBatchStream(BatchStream):
     self._iterator, self._next_index = None, None
 
   def _open(self, start: int):
-    """A grain iterator over this process's slices of global batches start, start + 1, ..."""
+    """Read global batches start, start + 1, ...: the first WARMUP_BATCHES in this process while the
+    grain workers start (they take seconds to spawn and import), the rest from the workers."""
     import grain  # pylint: disable=import-outside-toplevel
 
     self.close()
-    dataset = grain.MapDataset.range(start, _OPEN_ENDED).map(self.reader)
+    first_from_grain = start + (WARMUP_BATCHES if self.num_workers else 0)
+    dataset = grain.MapDataset.range(first_from_grain, _OPEN_ENDED).map(self.reader)
     iterable = dataset.to_iter_dataset(grain.ReadOptions(num_threads=1, prefetch_buffer_size=self.worker_buffer))
     if self.num_workers:
       _absl_flags_parsed()
       iterable = iterable.mp_prefetch(grain.MultiprocessingOptions(
           num_workers=self.num_workers, per_worker_buffer_size=self.worker_buffer))
-    self._iterator, self._next_index = iter(iterable), start
+    self._iterator, self._next_index, self._first_from_grain = iter(iterable), start, first_from_grain
+    # The workers start on the first next(): ask for it now, in the background.
+    self._starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    self._first = self._starter.submit(next, self._iterator)
 
   def _read(self, index: int) -> dict[str, np.ndarray]:
-    """This process's slice of global batch `index`; sequential reads continue the open iterator."""
+    """This process's slice of global batch `index`; sequential reads continue the open stream."""
     if self._next_index != index:
       self._open(index)
-    batch = next(self._iterator)
+    if index < self._first_from_grain:
+      batch = self.reader(index)  # warm-up, in this process: the same function the workers run
+    elif index == self._first_from_grain:
+      batch = self._first.result()
+    else:
+      batch = next(self._iterator)
     self._next_index = index + 1
     self.skipped_examples += int(batch.pop("skipped"))
     if self.binarize == "dynamic":
@@ -173,8 +190,12 @@ class StreamedBatchStream(BatchStream):
 
   def close(self):
     """Stop grain's worker processes (a later read reopens them)."""
-    if self._iterator is not None and hasattr(self._iterator, "close"):
-      self._iterator.close()
+    if self._iterator is not None:
+      with contextlib.suppress(Exception):  # the first batch's error, if any, was raised by _read
+        self._first.result()
+      self._starter.shutdown()
+      if hasattr(self._iterator, "close"):
+        self._iterator.close()
     self._iterator, self._next_index = None, None
 
 

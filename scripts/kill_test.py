@@ -1,6 +1,6 @@
 """Kill anywhere: SIGKILL a training run at random moments, restart it, and compare with an uninterrupted run.
 
-`python scripts/kill_test.py [--kills=10] [--steps=150] [--seed=0] [--workdir=DIR]`
+`python scripts/kill_test.py [--kills=10] [--steps=150] [--seed=0] [--workdir=DIR] [--folder_images=N]`
 
 Trains the tiny engine-test model (tests/engine_config.py) with a checkpoint at
 every step, once uninterrupted (DIR/reference) and once (DIR/killed) through
@@ -13,6 +13,10 @@ save cleaned up. At the end the two runs' states (parameters, optimizer and
 model state, key, step) must be equal bit for bit and no temporary checkpoint
 may be left. Prints one JSON summary on the last line; exit code 0 iff every
 check passed.
+
+With `--folder_images=N` the model trains on a streamed folder instead of
+ring8: N 8x8 grey JPEGs written to DIR/images by scripts/make_image_folder.py,
+read by one grain worker (`data.num_workers=1`) with random flips.
 """
 
 import json
@@ -34,6 +38,7 @@ flags.DEFINE_integer("kills", 10, "Number of SIGKILLs before the run may finish.
 flags.DEFINE_integer("steps", 150, "Training steps of the run (train.num_steps).")
 flags.DEFINE_integer("seed", 0, "Seed of the kill schedule.")
 flags.DEFINE_string("workdir", "", "Directory for the two runs (default: a new temporary directory).")
+flags.DEFINE_integer("folder_images", 0, "Train on a generated folder of this many 8x8 images (0: on ring8).")
 
 MODES = ("checkpoint", "training", "startup")
 MODE_WEIGHTS = (0.4, 0.4, 0.2)
@@ -41,16 +46,28 @@ POLL_S = 0.001
 WAIT_LIMIT_S = 120.0
 
 
-def train_command(workdir: str, steps: int) -> list[str]:
+def train_command(workdir: str, steps: int, data: list[str]) -> list[str]:
   return [sys.executable, os.path.join(cli.REPO_ROOT, "scripts", "train.py"),
           f"--config={os.path.join(cli.REPO_ROOT, 'tests', 'engine_config.py')}", f"--workdir={workdir}",
           f"--config.train.num_steps={steps}", "--config.train.checkpoint_every=1",
-          "--config.train.log_every=1", f"--config.train.eval_every={steps}", "--config.train.keep_checkpoints=2"]
+          "--config.train.log_every=1", f"--config.train.eval_every={steps}", "--config.train.keep_checkpoints=2",
+          *data]
 
 
-def launch(workdir: str, steps: int, log_path: str) -> subprocess.Popen:
+def folder_data(root: str, count: int) -> list[str]:
+  """Config flags training on a new folder of `count` 8x8 grey images in root/images ([] for count 0)."""
+  if not count:
+    return []
+  folder = os.path.join(root, "images")
+  subprocess.run([sys.executable, os.path.join(cli.REPO_ROOT, "scripts", "make_image_folder.py"), f"--out={folder}",
+                  f"--count={count}", "--size=8", "--grey"], check=True, stdout=subprocess.DEVNULL)
+  return [f"--config.data.name=folder:{folder}", "--config.data.num_workers=1", "--config.data.random_flip=True"]
+
+
+def launch(workdir: str, steps: int, log_path: str, data: list[str]) -> subprocess.Popen:
   log = open(log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
-  return subprocess.Popen(train_command(workdir, steps), stdout=log, stderr=subprocess.STDOUT, cwd=cli.REPO_ROOT)
+  return subprocess.Popen(train_command(workdir, steps, data), stdout=log, stderr=subprocess.STDOUT,
+                          cwd=cli.REPO_ROOT)
 
 
 def count_lines(path: str) -> int:
@@ -126,7 +143,7 @@ def state_leaves(workdir: str):
   return [np.asarray(x) for x in jax.tree.leaves(jax.device_get(load_run(workdir)[3]))]
 
 
-def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: str) -> dict:
+def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: str, data: list[str]) -> dict:
   """Kill and restart the run in `workdir` `kills` times, then let it finish; returns the counts."""
   from gen_jax.train import checkpoint  # pylint: disable=import-outside-toplevel
 
@@ -140,7 +157,7 @@ def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: st
     first_line = count_lines(metrics)
     finishing = summary["kills"] >= kills
     launched_at = time.time()
-    proc = launch(workdir, steps, os.path.join(logs, f"launch_{launches}.log"))
+    proc = launch(workdir, steps, os.path.join(logs, f"launch_{launches}.log"), data)
     launches += 1
     mode = MODES[0] if summary["kills"] == 0 else rng.choices(MODES, MODE_WEIGHTS)[0]
     killed = not finishing and kill_at(proc, mode, workdir, rng, startup_s)
@@ -177,8 +194,9 @@ def main(argv):
   logs = os.path.join(root, "logs")
   os.makedirs(logs, exist_ok=True)
   steps = flags.FLAGS.steps
-  ref = launch(reference, steps, os.path.join(logs, "reference.log"))  # runs beside the kill loop
-  summary = kill_loop(killed, steps, flags.FLAGS.kills, random.Random(flags.FLAGS.seed), logs)
+  data = folder_data(root, flags.FLAGS.folder_images)
+  ref = launch(reference, steps, os.path.join(logs, "reference.log"), data)  # runs beside the kill loop
+  summary = kill_loop(killed, steps, flags.FLAGS.kills, random.Random(flags.FLAGS.seed), logs, data)
   if ref.wait() != 0:
     cli.fail(f"the uninterrupted reference run failed; see {os.path.join(logs, 'reference.log')}", 1)
   final_steps = checkpoint.saved_steps_in(killed)
@@ -187,7 +205,8 @@ def main(argv):
   equal = summary["final_step"] == steps and all(
       a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
       for a, b in zip(state_leaves(reference), state_leaves(killed), strict=True))
-  summary.update(bitwise_equal=bool(equal), seconds=round(time.time() - start_time, 1), workdir=root)
+  summary.update(bitwise_equal=bool(equal), seconds=round(time.time() - start_time, 1), workdir=root,
+                 data=data[0].removeprefix("--config.data.name=") if data else "ring8")
   ok = (equal and summary["kills"] == flags.FLAGS.kills and not summary["resume_errors"]
         and summary["final_returncode"] == 0 and summary["incomplete_checkpoints_at_end"] == 0)
   print(json.dumps(summary, sort_keys=True))

@@ -30,7 +30,28 @@ def channels_of(image: Image.Image) -> int:
 
 
 def square_resized(pixels: np.ndarray, size: int) -> np.ndarray:
-  """[H, W, C] uint8 -> [size, size, C] uint8: the central square, resized bilinearly."""
+  """[H, W, C] uint8 -> [size, size, C] uint8: the central square, resized bilinearly.
+
+  The square is rows [(H - s) // 2, ... + s) and columns [(W - s) // 2, ... + s),
+  s = min(H, W); PIL's bilinear filter widens with the scale when shrinking
+  (antialiasing).
+
+  Args:
+    pixels: [H, W, C] uint8 image, C = 1 or 3.
+    size: side S of the result.
+
+  Returns:
+    [S, S, C] uint8.
+
+  Example:
+    >>> import numpy as np
+    >>> square_resized(np.zeros((6, 10, 3), np.uint8), 4).shape
+    (4, 4, 3)
+    >>> wide = np.arange(12, dtype=np.uint8).reshape(2, 6, 1)
+    >>> square_resized(wide, 2)[..., 0]  # the central 2x2 square, unresized
+    array([[2, 3],
+           [8, 9]], dtype=uint8)
+  """
   h, w, c = pixels.shape
   s = min(h, w)
   top, left = (h - s) // 2, (w - s) // 2
@@ -53,6 +74,13 @@ def to_pixels(image: Image.Image, channels: int) -> np.ndarray:
 
 
 def prepared(pixels: np.ndarray, size: int, flip: bool) -> np.ndarray:
-  """[H, W, C] uint8 -> [size, size, C] uint8: centre square, resize, horizontal flip when `flip`."""
+  """[H, W, C] uint8 -> [size, size, C] uint8: centre square, resize, horizontal flip when `flip`.
+
+  Example:
+    >>> import numpy as np
+    >>> prepared(np.arange(4, dtype=np.uint8).reshape(2, 2, 1), 2, flip=True)[..., 0]
+    array([[1, 0],
+           [3, 2]], dtype=uint8)
+  """
   out = square_resized(pixels, size)
   return np.ascontiguousarray(out[:, ::-1]) if flip else out

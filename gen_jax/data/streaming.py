@@ -32,7 +32,10 @@ per example from a Generator seeded by (split seed, example index) and
 import concurrent.futures
 import contextlib
 import dataclasses
+import os
 import sys
+import threading
+import time
 
 import numpy as np
 
@@ -46,6 +49,8 @@ STATIC_SEEDS = {"train": 0, "test": 1}
 _OPEN_ENDED = 2**62
 # Batches read in the consumer's process while grain's workers start (data.num_workers > 0).
 WARMUP_BATCHES = 8
+# How often a grain worker checks that the process it serves is still alive.
+PARENT_POLL_S = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +112,19 @@ class LocalBatchReader:
             "skipped": np.array(sum(s for _, _, s in examples), np.int32)}
 
 
+def _exit_with_parent(worker_index: int, worker_count: int):
+  """grain worker init: exit when the training process is gone (e.g. SIGKILLed), instead of lingering."""
+  del worker_index, worker_count
+  parent = os.getppid()
+
+  def watch():
+    while os.getppid() == parent:
+      time.sleep(PARENT_POLL_S)
+    os._exit(0)  # pylint: disable=protected-access  (no cleanup to run: the consumer is gone)
+
+  threading.Thread(target=watch, daemon=True).start()
+
+
 def _absl_flags_parsed():
   """grain reads absl flags in its workers; outside an absl app (tests, notebooks) mark them parsed."""
   from absl import flags  # pylint: disable=import-outside-toplevel
@@ -146,7 +164,7 @@ class StreamedBatchStream(BatchStream):
     if self.num_workers:
       _absl_flags_parsed()
       iterable = iterable.mp_prefetch(grain.MultiprocessingOptions(
-          num_workers=self.num_workers, per_worker_buffer_size=self.worker_buffer))
+          num_workers=self.num_workers, per_worker_buffer_size=self.worker_buffer), worker_init_fn=_exit_with_parent)
     self._iterator, self._next_index, self._first_from_grain = iter(iterable), start, first_from_grain
     # The workers start on the first next(): ask for it now, in the background.
     self._starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)

@@ -21,7 +21,7 @@ step consumes (it trains on 1 channel, the folder has 3: the pipeline does more
 work than needed); `input_tfds` reads MNIST through tfds
 (`tfds.testing.mock_data`: random images of MNIST's shapes, nothing
 downloaded) with the `vae_mlp` data options. Then the training step of that
-workload is timed. One record per worker count: workload, images (dataset
+workload is timed (median of `repeats` windows of TRAIN_STEPS steps). One record per worker count: workload, images (dataset
 size), num_workers, batch, load_s, first_batch_s (stream creation to the first
 batch on the host: worker start-up included), time_to_first_batch_s (load_s +
 first_batch_s), images_per_sec (after the first batch), peak_rss_mb (the
@@ -52,6 +52,7 @@ DEFAULT_WORKERS = (0, 1, 2)
 IN_MEMORY = {"input_digits": ("digits", "vae_mlp")}
 STREAMED = {"input_folder": ("folder:", "dcgan32"), "input_tfds": ("mnist", "vae_mlp")}
 FOLDER_IMAGE_SIZE = 32
+TRAIN_STEPS = 10  # steps per timed window of the training step compared with (dcgan32: ~2 s each here)
 
 
 def input_batches_per_sec(stream, mesh, steps_per_jit: int, calls: int, repeats: int) -> float:
@@ -172,8 +173,8 @@ def measure_streamed_inputs(name: str, steps: int, devices: int | None, *, num_w
   with context:
     records = [measure_streamed(config, int(w), steps, mesh) for w in num_workers]
   train_workload = STREAMED[name][1]
-  train = training.measure_config(train_workload, training.workload_config(train_workload, devices=devices,
-                                                                           batch_size=batch_size), steps, repeats)[0]
+  train_config = training.workload_config(train_workload, devices=devices, batch_size=batch_size)
+  train = training.measure_config(train_workload, train_config, TRAIN_STEPS, repeats)[0]
   train_rate = train["steps_per_sec"] * train["batch"]
   for record in records:
     yield dict(workload=name, data=config.data.name, **record, train_workload=train_workload,

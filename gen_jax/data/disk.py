@@ -2,8 +2,8 @@
 
 Their `Dataset.train_stream` is read batch by batch by
 `streaming.StreamedBatchStream` (grain workers, uint8); `Dataset.train` /
-`Dataset.test` are `ReferenceSplit`s, the first `data.eval_examples` examples
-decoded on first use (evaluation and pictures only). tfds datasets are built
+`Dataset.test` are `ReferenceSplit`s, `data.eval_examples` examples spread
+evenly over the split, decoded on first use (evaluation and pictures only). tfds datasets are built
 the same way by `tfds_source`.
 
 - 'folder:PATH': the PNG/JPEG files below PATH (class subfolders become labels,
@@ -45,10 +45,11 @@ def check_stream_options(data_config) -> tuple[int, int, bool, int]:
 
 
 class ReferenceSplit(collections.abc.Mapping):
-  """{'x': [n, S, S, C] float32 in the value range, 'y': [n] int32}: a split's first n examples, read lazily.
+  """{'x': [n, S, S, C] float32 in the value range, 'y': [n] int32}: n examples of a split, read lazily.
 
-  For evaluation and pictures: decoded in this process on first access, n =
-  min(data.eval_examples, split size), so its memory does not grow with the dataset.
+  For evaluation and pictures: `streaming.read_examples` (evenly spaced), decoded
+  in this process on first access, n = min(data.eval_examples, split size), so
+  its memory does not grow with the dataset.
   """
 
   def __init__(self, split: StreamedSplit, count: int, scale: str):

@@ -218,6 +218,9 @@ class StreamedBatchStream(BatchStream):
 
 
 def read_examples(split: StreamedSplit, count: int) -> tuple[np.ndarray, np.ndarray]:
-  """(x [n, S, S, C] uint8, y [n] int32): the first n = min(count, len) examples in index order, in-process."""
-  examples = [split.read_example(i) for i in range(min(count, len(split.source)))]
+  """(x [n, S, S, C] uint8, y [n] int32): n = min(count, len) examples evenly spaced over the split
+  (all of it when count >= len; a folder is sorted by class, so every class is represented), in-process."""
+  n = len(split.source)
+  indices = np.linspace(0, n - 1, count).astype(int) if count < n else range(n)
+  examples = [split.read_example(int(i)) for i in indices]
   return np.stack([e[0] for e in examples]), np.array([e[1] for e in examples], np.int32)

@@ -5,7 +5,7 @@ an Image feature. The split named by `data.split` is the training stream
 (`disk.streamed_dataset`: read batch by batch by grain workers, uint8, centre
 crop and resize to `data.image_size` when > 0; nothing is read whole into
 memory), `data.test_split` ('' for none; tfds slicing such as 'train[:10%]'
-works) the held-out reference for evaluation (its first `data.eval_examples`
+works) the held-out reference for evaluation (`data.eval_examples` of its
 examples). Labels come from a ClassLabel feature named 'label' (zeros and
 num_classes 0 without one).
 

@@ -47,7 +47,7 @@ def test_folder_classes_become_labels_and_batches_are_uint8(folder):
   np.testing.assert_allclose(ds.train["x"][first], batch["x"][0, 0] / 255 * 2 - 1, atol=1e-6)
   stream.close()
   few = data.load(data_config(name=f"folder:{folder}", eval_examples=3)).train
-  np.testing.assert_array_equal(few["y"], [0, 1, 1])  # examples 0, 5, 11 of 12: evenly spaced, both classes
+  np.testing.assert_array_equal(few["y"], [0, 0, 1])  # examples 0, 5, 11 of 12 (cat: 0-5, dog: 6-11): both classes
 
 
 def test_unlabeled_folder_and_resize(tmp_path):

@@ -1,12 +1,15 @@
-"""The default demo: a PacGAN-2 on ring8 (8 Gaussians, std 0.01), under a minute on a 2-core CPU.
+"""The default demo: a PacGAN-2 on ring8 (8 Gaussians, std 0.01), about 40 s of CPU time on a 2-core machine.
 
 Run: `python scripts/train.py` (no flags) -> runs/demo, then
 `python scripts/evaluate.py --workdir=runs/demo` for the mode-collapse metrics
 and look at runs/demo/samples/strip.png (generated vs real across training).
 
-Measured here (3,000 steps, ~50 s wall and ~80 s of CPU for training on the 2-core box; Adam 3e-4
-with the family's cosine decay): seeds 0 / 1 / 2: 8 / 8 / 8 modes, 54.7 / 10.8 / 42.4 % high quality,
+Measured here (3,000 steps; training and evaluation of seed 0 took 41 s of CPU time by
+scripts/reproduce.py, 184 s of wall time on a machine loaded by other jobs; Adam 3e-4 with the family's
+cosine decay): seeds 0 / 1 / 2: 8 / 8 / 8 modes, 54.7 / 10.8 / 42.4 % high quality,
 reverse KL 0.028 / 0.21 / 0.086. configs/pacgan2_ring8.py trains 4x longer for 91.7 % (10 seeds).
+
+Reproduce (scripts/reproduce.py, seed 0): modes 8, high_quality 54.7, reverse_kl 0.028
 """
 
 from configs import gan_base

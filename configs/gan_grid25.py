@@ -10,6 +10,8 @@ Result (scripts/mode_benchmark.py, 10 seeds, 3,000 steps, Adam 3e-4 with cosine 
 per seed): 16.3 ± 0.7 modes, 7.9 ± 0.4 % high quality, reverse KL 0.721 ± 0.050: the samples still
 fill the square around the grid after 3,000 steps (PacGAN's published rows trained 400,000); see the
 README's mode-collapse table.
+
+Reproduce (scripts/reproduce.py, seed 0): modes 15, high_quality 8.3, reverse_kl 0.628
 """
 
 from configs import gan_base

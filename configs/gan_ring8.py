@@ -9,6 +9,8 @@ non-saturating loss, no packing.
 Result (scripts/mode_benchmark.py, 10 seeds, 6,000 steps, Adam 3e-4 with cosine decay):
 6.9 ± 0.2 modes, 70.5 ± 1.3 % high quality, reverse KL 0.383 ± 0.033 (~155 s of CPU per seed):
 the plain GAN drops one or two modes (mode collapse) that packing recovers.
+
+Reproduce (scripts/reproduce.py, seed 0): modes 8, high_quality 69.6, reverse_kl 0.351
 """
 
 from configs import gan_base

@@ -9,6 +9,8 @@ Result (scripts/mode_benchmark.py, 10 seeds, 3,000 steps, ~85 s of CPU per seed)
 2.3 ± 0.2 % high quality, reverse KL 0.786 ± 0.028: the samples still fill the square around the
 grid after 3,000 steps (PacGAN's published rows trained 400,000); see the README's mode-collapse
 table.
+
+Reproduce (scripts/reproduce.py, seed 0): modes 13, high_quality 1.9, reverse_kl 0.860
 """
 
 from configs import gan_grid25

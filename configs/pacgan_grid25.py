@@ -13,6 +13,8 @@ The samples still fill the square around the grid after 3,000 steps (PacGAN's pu
 400,000); rejection sampling keeps the ones near modes but cannot resolve the grid's 0.05-wide blobs. Far
 from the target (>= 24.9 modes, >= 97 %, <= 0.02) and from PacGAN's published 24.8 / 93.6 % / 0.04; see
 the README's mode-collapse table.
+
+Reproduce (scripts/reproduce.py, seed 0): modes 13, high_quality 1.6, reverse_kl 0.856
 """
 
 from configs import gan_grid25

@@ -10,6 +10,8 @@ modes, 5.9 ± 0.4 % high quality, reverse KL 0.083 ± 0.019 (~95 s of CPU per se
 every mode but, scoring 4 samples at once, its discriminator barely sees how far a single sample
 lies from a centre: samples spread along the ring. PacGAN-2 (configs/pacgan2_ring8.py) reaches 91.7
 %.
+
+Reproduce (scripts/reproduce.py, seed 0): modes 8, high_quality 5.8, reverse_kl 0.032
 """
 
 from configs import gan_ring8

@@ -9,6 +9,8 @@ the closed-form Gaussian KL; Adam 1e-3, batch 100, 3,000 steps (~210 epochs).
 
 Reaches (measured, see README's VAE table): held-out NLL (k = 5,000) 22.95 nats,
 ELBO -23.66 nats.
+
+Reproduce (scripts/reproduce.py, seed 0): nll 22.95, elbo -23.66
 """
 
 from configs import vae_base

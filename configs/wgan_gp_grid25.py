@@ -8,6 +8,8 @@ Result (scripts/mode_benchmark.py, 10 seeds, 600 generator / 3,000 critic steps,
 seed): 8.0 ± 0.9 modes, 0.8 ± 0.2 % high quality, reverse KL 1.363 ± 0.106: the samples still fill
 the square around the grid after 3,000 steps (PacGAN's published rows trained 400,000); see the
 README's mode-collapse table.
+
+Reproduce (scripts/reproduce.py, seed 0): modes 11, high_quality 1.0, reverse_kl 1.055
 """
 
 from configs import gan_grid25

@@ -29,12 +29,10 @@ import os
 import sys
 from typing import TextIO
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags
 
-from gen_jax import bench  # noqa: E402
+from gen_jax import bench
 
 WORKLOAD = flags.DEFINE_string("workload", None, "Registered workload name.")
 STEPS = flags.DEFINE_integer("steps", 5, "Timed repetitions (or training steps per timed window) of the workload.")
@@ -103,8 +101,8 @@ def run_compare() -> int:
   ours = [f"--{name}={value}" for name, value in workload_options().items() if name != "repeats"]
   threads = TORCH_THREADS.value or os.cpu_count()
   commands = {
-      "gen_jax": lambda w: compare.python_command(os.path.join(REPO, "scripts", "benchmark.py"), w, *shared, *ours),
-      "torch": lambda w: compare.python_command(os.path.join(REPO, "scripts", "benchmark_torch.py"), w, *shared,
+      "gen_jax": lambda w: compare.python_command(os.path.abspath(__file__), w, *shared, *ours),
+      "torch": lambda w: compare.python_command(os.path.join(os.path.dirname(os.path.abspath(__file__)), "benchmark_torch.py"), w, *shared,
                                                 f"--threads={threads}"),
   }
   report = lambda record: print(json.dumps(record), flush=True)

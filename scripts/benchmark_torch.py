@@ -31,9 +31,9 @@ import sys
 import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see the module doc
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-from torch.nn import functional as F  # noqa: E402
+import torch
+from torch import nn
+from torch.nn import functional as F
 
 WORKLOADS = ("vae_mlp", "gan2d_mlp", "dcgan32")
 
@@ -137,7 +137,7 @@ def dcgan_discriminator(features: int = 64) -> nn.Module:
 
 def gan_setup(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor, z_dim: int, adam_impl: str):
   """(step, batch): one D update on D(cat([real, G(z)])) (one call: batch norm over the mixed batch), then
-  one G update on D(G(z')), as gen_jax.gan.step.adversarial_update."""
+  one G update on D(G(z')), as gen_jax.gan.updates.adversarial_update."""
   g_opt = adam(generator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
   d_opt = adam(discriminator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
   b = real.shape[0]

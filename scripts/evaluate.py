@@ -9,26 +9,21 @@ sampling) and FILE supplies the fields a run trained by an older gen_jax lacks.
 """
 
 import json
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-from ml_collections import config_flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 flags.DEFINE_string("workdir", None, "Run directory written by scripts/train.py.", required=True)
 flags.DEFINE_integer("step", None, "Checkpoint step to evaluate (default: the latest).")
-config_flags.DEFINE_config_file("config", None, "Optional experiment file: its eval group, and the fields the "
-                                "run's config.json lacks.", lock_config=True)
+cli.define_config_flag("config", None, "Optional experiment file: its eval group, and the fields the "
+                       "run's config.json lacks.")
 
 
 def main(argv):
   if len(argv) > 1:
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
-  from gen_jax.train.evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.run_evaluation import evaluate_run  # pylint: disable=import-outside-toplevel
 
   current = cli.config_from_flag("config") if flags.FLAGS["config"].present else None
   results = evaluate_run(flags.FLAGS.workdir, flags.FLAGS.step, current=current)

@@ -6,12 +6,8 @@ prints each run's JSON, then one Markdown table: model (the directory's name), s
 precision, recall, and classes covered (unconditional) or label accuracy (conditional).
 """
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 
 def main(argv):

@@ -28,11 +28,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 flags.DEFINE_integer("kills", 10, "Number of SIGKILLs before the run may finish.")
 flags.DEFINE_integer("steps", 150, "Training steps of the run (train.num_steps).")
@@ -126,7 +124,7 @@ def kill_at(proc, mode: str, workdir: str, rng: random.Random, startup_s: float)
 
 
 def new_start_events(workdir: str, first_line: int) -> list[dict]:
-  from gen_jax.train.logging import read_metrics  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.metrics_writer import read_metrics  # pylint: disable=import-outside-toplevel
 
   records = read_metrics(workdir) if os.path.exists(os.path.join(workdir, "metrics.jsonl")) else []
   return [r for r in records[first_line:] if r.get("event") in ("start", "resume")]
@@ -138,7 +136,7 @@ def state_leaves(workdir: str):
 
   sys.path.insert(0, os.path.join(cli.REPO_ROOT, "tests"))
   import engine_model  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import  (registers the model)
-  from gen_jax.train.loop import load_run  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.rundir import load_run  # pylint: disable=import-outside-toplevel
 
   return [np.asarray(x) for x in jax.tree.leaves(jax.device_get(load_run(workdir)[3]))]
 

@@ -14,17 +14,12 @@ reads their evaluations and writes the summary of all ten.
 """
 
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-from ml_collections import config_flags  # noqa: E402
+from gen_jax import cli
 
-from gen_jax import cli  # noqa: E402
-
-config_flags.DEFINE_config_file("config", None, "Experiment config file (a 2-D mixture: ring8, grid25).",
-                                lock_config=True)
+cli.define_config_flag("config", None, "Experiment config file (a 2-D mixture: ring8, grid25).")
 flags.DEFINE_integer("seeds", 10, "Number of seeds (first_seed .. first_seed + seeds - 1).")
 flags.DEFINE_integer("first_seed", 0, "First seed.")
 flags.DEFINE_string("workdir", "", "Benchmark directory (default: runs/benchmark_<config name>).")
@@ -37,7 +32,7 @@ def main(argv):
     cli.fail(f"--seeds: expected a positive number of seeds, got {flags.FLAGS.seeds}")
   if flags.FLAGS.first_seed < 0:
     cli.fail(f"--first_seed: expected a non-negative seed, got {flags.FLAGS.first_seed}")
-  from gen_jax.gan.benchmark import run_mode_benchmark  # pylint: disable=import-outside-toplevel
+  from gen_jax.gan.mode_benchmark import run_mode_benchmark  # pylint: disable=import-outside-toplevel
 
   config = cli.config_from_flag("config")
   name = os.path.splitext(os.path.basename(flags.FLAGS["config"].config_filename))[0]

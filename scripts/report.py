@@ -5,14 +5,10 @@ OUT's stem + '_files/'), and with --png a screenshot of the page by headless Chr
 (OUT with .png). Prints the paths written.
 """
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 flags.DEFINE_string("out", "report.html", "Path of the HTML report (must end in .html).")
 flags.DEFINE_bool("png", False, "Also render the page to OUT.png with headless Chromium.")

@@ -8,17 +8,12 @@ Exit codes: 0 done or stopped, 2 bad input or workdir, 3 divergence.
 """
 
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-from ml_collections import config_flags  # noqa: E402
+from gen_jax import cli
 
-from gen_jax import cli  # noqa: E402
-
-config_flags.DEFINE_config_file("config", os.path.join(cli.REPO_ROOT, "configs", "demo.py"),
-                                "Experiment config file.", lock_config=True)
+cli.define_config_flag("config", os.path.join(cli.REPO_ROOT, "configs", "demo.py"), "Experiment config file.")
 flags.DEFINE_string("workdir", "", "Run directory (default: runs/<config name>).")
 flags.DEFINE_bool("allow_config_change", False, "Resume even if the stored model/objective/data config differs "
                   "(same as --config.train.allow_config_change=True).")

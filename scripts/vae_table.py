@@ -12,13 +12,10 @@ import importlib
 import json
 import os
 import shutil
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from absl import flags
 
-from absl import flags  # noqa: E402
-
-from gen_jax import cli  # noqa: E402
+from gen_jax import cli
 
 DIGITS_CONFIGS = ("vae_digits", "beta_vae_digits", "iwae_digits", "hvae_digits", "nfvae_digits", "wae_digits",
                   "vaegan_digits", "vqvae_digits")
@@ -30,7 +27,7 @@ flags.DEFINE_bool("retrain", False, "Delete existing run directories first.")
 def main(argv):
   if len(argv) > 1:
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
-  from gen_jax.train.evaluation import evaluate_run, saved_evaluation  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.run_evaluation import evaluate_run, saved_evaluation  # pylint: disable=import-outside-toplevel
   from gen_jax.train.loop import train_and_evaluate  # pylint: disable=import-outside-toplevel
   from gen_jax.vae.report import markdown_table  # pylint: disable=import-outside-toplevel
 

@@ -12,8 +12,9 @@ import pytest
 
 import engine_model
 from gen_jax.train import loop, parallel
-from gen_jax.train.evaluation import evaluate_run
-from gen_jax.train.steps import make_train_step
+from gen_jax.train import state as state_lib
+from gen_jax.train.run_evaluation import evaluate_run
+from gen_jax.train.train_step import make_train_step
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -84,7 +85,7 @@ def test_step_is_traced_once_per_compilation():
   mesh, dataset, trainer = loop.build(config)
   counted = trainer.__class__(**{**trainer.__dict__, "update": chex.assert_max_traces(trainer.update, n=2)})
   step = make_train_step(counted, mesh)
-  state = parallel.put_replicated(loop.initial_state(counted, config), mesh)
+  state = parallel.put_replicated(state_lib.initial_state(counted, config), mesh)
   from gen_jax.data.pipeline import BatchStream
   stream = BatchStream(dataset, config.data.batch_size, config.seed)
   for i in range(3):

@@ -1,9 +1,9 @@
 """scripts/evaluate.py: the saved config decides the model; --config supplies evaluation settings and the
-fields a run trained by an older gen_jax lacks (gen_jax.train.loop.load_config)."""
+fields a run trained by an older gen_jax lacks (gen_jax.train.rundir.load_config)."""
 
 import json
 
-from gen_jax.train.loop import fill_missing
+from gen_jax.train.rundir import fill_missing
 from test_engine import REPO, run_cli
 from test_gan_models import TINY_FLAGS
 

@@ -14,7 +14,7 @@ import pytest
 from configs import gan_base
 from gen_jax import data as gdata
 from gen_jax.train import parallel, registry
-from gen_jax.train.steps import make_train_step
+from gen_jax.train.train_step import make_train_step
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

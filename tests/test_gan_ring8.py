@@ -3,7 +3,7 @@
 import jax
 
 from configs import gan_base
-from gen_jax.train.evaluation import evaluate_run
+from gen_jax.train.run_evaluation import evaluate_run
 from gen_jax.train.loop import train_and_evaluate
 
 

@@ -10,8 +10,9 @@ import pytest
 
 import engine_model
 from gen_jax.data.pipeline import BatchStream
-from gen_jax.train import checkpoint, loop, parallel, safety
-from gen_jax.train.logging import read_metrics
+from gen_jax.train import checkpoint, loop, parallel, rundir, safety
+from gen_jax.train import state as state_lib
+from gen_jax.train.metrics_writer import read_metrics
 
 NUM_POINTS, BATCH = 512, 16
 
@@ -68,7 +69,7 @@ def test_nonfinite_stops_naming_step_and_quantity_and_keeps_last_good_checkpoint
     loop.train_and_evaluate(config, workdir)
   assert checkpoint.saved_steps_in(workdir) == [2, 4]
   assert events(workdir, "failure")[0]["step"] == 5
-  _, _, _, state = loop.load_run(workdir)  # verified restore: digest and finiteness hold
+  _, _, _, state = rundir.load_run(workdir)  # verified restore: digest and finiteness hold
   assert int(state.step) == 4 and not safety.nonfinite_leaves(state)
 
 
@@ -95,7 +96,7 @@ def test_rollback_skips_offending_batches_up_to_max_rollbacks(tmp_path):
 def test_save_refuses_a_state_with_nonfinite_values(tmp_path):
   config = engine_model.tiny_config()
   mesh, _, trainer = loop.build(config)
-  state = loop.initial_state(trainer, config)
+  state = state_lib.initial_state(trainer, config)
   stats = jax.tree.map(lambda x: x.at[0].set(np.inf), state.model_state)
   manager = checkpoint.make_manager(str(tmp_path), 3)
   with pytest.raises(safety.NonFiniteError, match=r"model_state/net/\S+ .*at step 0; not checkpointed"):
@@ -177,9 +178,9 @@ def test_no_usable_checkpoint_fails_clearly_and_touches_nothing(tmp_path, finish
   with pytest.raises(safety.WorkdirError, match=r"no usable checkpoint .*6: .*; 3: "):
     loop.train_and_evaluate(engine_model.tiny_config(), workdir)
   with pytest.raises(safety.WorkdirError, match=r"--step: checkpoint at step 3 is unusable"):
-    loop.load_run(workdir, step=3)
+    rundir.load_run(workdir, step=3)
   with pytest.raises(ValueError, match=r"--step: no checkpoint at step 4; saved steps are \[3, 6\]"):
-    loop.load_run(workdir, step=4)
+    rundir.load_run(workdir, step=4)
   assert snapshot(workdir) == before
 
 

@@ -12,7 +12,7 @@ import jax
 import numpy as np
 
 import engine_model
-from gen_jax.train import checkpoint, loop
+from gen_jax.train import checkpoint, loop, rundir
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENGINE_CONFIG = f"--config={REPO}/tests/engine_config.py"
@@ -78,7 +78,7 @@ def test_sigterm_then_sigint_save_the_current_step_exit_0_and_resume_bitwise(tmp
     assert stopped_at[-2] < stopped_at[-1] < steps and checkpoint.saved_steps_in(workdir)[-1] == stopped_at[-1]
   reference = loop.train_and_evaluate(engine_model.tiny_config(num_steps=stopped_at[-1], checkpoint_every=1000,
                                                                log_every=1), str(tmp_path / "reference"))
-  resumed = loop.load_run(workdir)[3]
+  resumed = rundir.load_run(workdir)[3]
   for a, b in zip(jax.tree.leaves(jax.device_get(reference)), jax.tree.leaves(jax.device_get(resumed)), strict=True):
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 

@@ -15,7 +15,7 @@ import pytest
 
 from configs import gan_base, vae_digits
 from gen_jax.eval import report
-from gen_jax.train.evaluation import evaluate_run
+from gen_jax.train.run_evaluation import evaluate_run
 from gen_jax.train.loop import train_and_evaluate
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -14,7 +14,7 @@ from gen_jax import data as gdata
 from gen_jax.eval import inception, sample_quality
 from gen_jax.eval.frechet import features_frechet_distance
 from gen_jax.eval.report import run_sample_quality
-from gen_jax.train.evaluation import evaluate_run
+from gen_jax.train.run_evaluation import evaluate_run
 from gen_jax.train.family import Trainer
 from gen_jax.train.loop import train_and_evaluate
 

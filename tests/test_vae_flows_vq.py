@@ -121,7 +121,7 @@ def test_ema_codebook_update_moves_used_codes_to_their_cluster_means():
   z_e = jnp.array([[[1.0, 1.0], [1.0, 3.0]], [[3.0, 1.0], [3.0, 3.0]]])  # [b=2, L=2, D=2]
   idx = jnp.array([[0, 0], [0, 2]])
   mesh = parallel.make_mesh(1)
-  update = jax.shard_map(lambda cb, z, i: vq.ema_codebook_update(cb, z, i, decay=0.0, epsilon=0.0), mesh=mesh,
+  update = jax.shard_map(lambda cb, z, i: vq.ema_codebook_update(cb, z, i, decay=0.0, epsilon=0.0, axis_name="data"), mesh=mesh,
                          in_specs=(P(), P("data"), P("data")), out_specs=P())
   z_e, idx = (jax.device_put(a, jax.sharding.NamedSharding(mesh, P("data"))) for a in (z_e, idx))
   new = update(codebook, z_e, idx)

@@ -73,7 +73,7 @@ WORKER = textwrap.dedent("""
   import jax, numpy as np
   from gen_jax import data as gdata
   from gen_jax.train import parallel, registry
-  from gen_jax.train.steps import make_train_step
+  from gen_jax.train.train_step import make_train_step
   from test_vae_models import VARIANTS, tiny_config
 
   def run(trainer, ds, devices):
@@ -203,7 +203,7 @@ def test_mnist_configs_build_and_step_on_mock_data(name):
   import tensorflow_datasets as tfds
 
   from gen_jax.train import parallel
-  from gen_jax.train.steps import make_train_step
+  from gen_jax.train.train_step import make_train_step
 
   config = importlib.import_module(f"configs.{name}").get_config()
   with tfds.testing.mock_data(num_examples=20):

@@ -37,9 +37,10 @@ import numpy as np
 from gen_jax.bench import profile, register_workload, timing
 from gen_jax import data as gdata
 from gen_jax.train import loop, parallel
-from gen_jax.train.steps import make_train_step
+from gen_jax.train import state as state_lib
+from gen_jax.train.train_step import make_train_step
 
-DEFAULT_STEPS_PER_JIT = 1  # k = 1: no loop around the step (see gen_jax.train.steps.make_train_step)
+DEFAULT_STEPS_PER_JIT = 1  # k = 1: no loop around the step (see gen_jax.train.train_step.make_train_step)
 DEFAULT_REPEATS = 5
 
 
@@ -99,7 +100,7 @@ def workload_config(name: str, compute_dtype: str = "float32", steps_per_jit: in
                     devices: int | None = None, batch_size: int | None = None) -> ml_collections.ConfigDict:
   """The config of training workload `name` with the run options set (train.*, and data.batch_size if given)."""
   if name not in TRAINING_CONFIGS:
-    raise ValueError(f"workload: unknown training workload {name!r}; expected one of {sorted(TRAINING_CONFIGS)}")
+    raise ValueError(f"workload: expected one of {sorted(TRAINING_CONFIGS)}, got {name!r}")
   c = TRAINING_CONFIGS[name]()
   c.train.compute_dtype = compute_dtype
   c.train.steps_per_jit = timing.check_positive_int(steps_per_jit, "steps_per_jit")
@@ -129,7 +130,7 @@ class PreparedStep:
     self.global_batch = config.data.batch_size * trainer.batches_per_step
     self.stream = gdata.batch_stream(dataset, self.global_batch, config.seed, config.data)
     self.train_step = make_train_step(trainer, mesh, config.train.ema_decay, self.stream.to_model_range)
-    self.state = parallel.put_replicated(loop.initial_state(trainer, config), mesh)
+    self.state = parallel.put_replicated(state_lib.initial_state(trainer, config), mesh)
     self._host_batches = self.stream.local_batches(0, k)                     # [k, B, ...]
     self.stream.close()
     self.batches = parallel.put_batch(self._host_batches, mesh, leading_axes=1)

@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from gen_jax.train.logging import read_metrics
+from gen_jax.train.metrics_writer import read_metrics
 
 MISSING = "-"
 _STEP_SUFFIX = re.compile(r"^(?P<kind>.+?)(?:_(?P<step>\d+))?\.png$")
@@ -374,7 +374,7 @@ def run_sample_quality(workdir: str) -> dict:
   Reads the run only: no eval.json is written and the family's own evaluation is not run."""
   import jax  # pylint: disable=import-outside-toplevel
   from gen_jax.eval.sample_quality import sample_quality_metrics  # pylint: disable=import-outside-toplevel
-  from gen_jax.train.loop import load_run  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.rundir import load_run  # pylint: disable=import-outside-toplevel
 
   config, trainer, dataset, state = load_run(workdir)
   results = sample_quality_metrics(config, trainer, dataset, state, jax.random.PRNGKey(config.eval.seed))

@@ -22,6 +22,7 @@ classifier_steps, inception_weights, progress.
 import sys
 
 import jax
+import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import tqdm
@@ -30,10 +31,6 @@ from gen_jax import data as gdata
 from gen_jax.eval import features, inception
 from gen_jax.eval.frechet import features_frechet_distance
 from gen_jax.eval.image_metrics import image_metrics
-
-# Models whose sample(state, key, n)[i] is conditioned on label i mod num_classes
-# (gen_jax.gan.models: the conditional GAN cycles through the classes).
-CONDITIONAL_MODELS = ("cgan",)
 
 DEFAULTS = dict(num_image_samples=0, image_batch_size=500, classifier_cache_dir="",
                 classifier_steps=400, inception_weights="", progress=True)
@@ -86,8 +83,8 @@ def generate(sample_fn, state, key: jax.Array, n: int, batch_size: int,
 
 
 def intended_labels(n: int, batch_size: int, num_classes: int) -> np.ndarray:
-  """Labels [n] of `generate`'s rows for a model in CONDITIONAL_MODELS: row j of each batch has
-  label j mod num_classes."""
+  """Labels [n] of `generate`'s rows for a conditional model (`Trainer.sample_labelled`): row j of
+  each batch has label j mod num_classes."""
   if num_classes < 1:
     raise ValueError(f"num_classes: expected >= 1 for a conditional model, got {num_classes}")
   return np.tile(np.arange(batch_size) % num_classes, -(-n // batch_size))[:n].astype(np.int32)
@@ -98,7 +95,7 @@ def sample_quality_metrics(config, trainer, dataset: gdata.Dataset, state, key: 
   reports its own mode metrics).
 
   Keys: fd, kid, kid_stderr, precision, recall, modes_covered, class_kl (classifier feature
-  space, see `image_metrics`), label_accuracy (models in CONDITIONAL_MODELS), fid (Inception
+  space, see `image_metrics`), label_accuracy (conditional models: `Trainer.sample_labelled`), fid (Inception
   pool3 space, only with eval.inception_weights), num_image_samples. Data without labels has
   no classifier: then only fid (if configured) is reported. `key` fixes the samples and KID's
   subsets, so two evaluations of one checkpoint agree exactly.
@@ -114,16 +111,18 @@ def sample_quality_metrics(config, trainer, dataset: gdata.Dataset, state, key: 
   n = settings["num_image_samples"] or len(real)
   batch_size, progress = settings["image_batch_size"], settings["progress"]
   sample_key, kid_key = jax.random.split(key)
-  generated = to_unit_range(generate(trainer.sample, state, sample_key, n, batch_size, progress),
-                            spec.value_range)
+  conditional = trainer.sample_labelled is not None and spec.num_classes > 0
+  sample = trainer.sample
+  if conditional:
+    sample = lambda state, key, m: trainer.sample_labelled(state, key, jnp.arange(m) % spec.num_classes)
+  generated = to_unit_range(generate(sample, state, sample_key, n, batch_size, progress), spec.value_range)
   metrics = {"num_image_samples": n}
   if spec.num_classes > 0:
     classifier = features.load_or_train_classifier(
         spec.name, to_unit_range(reference.train["x"], reference.spec.value_range),
         reference.train["y"], real, reference.test["y"], settings["classifier_cache_dir"] or None,
         steps=settings["classifier_steps"], verbose=progress)
-    labels = (intended_labels(n, batch_size, spec.num_classes)
-              if config.model.name in CONDITIONAL_MODELS else None)
+    labels = intended_labels(n, batch_size, spec.num_classes) if conditional else None
     metrics.update(image_metrics(
         generated, real, features.feature_fn(classifier, batch_size, progress),
         features.logits_fn(classifier, batch_size), labels, key=kid_key))

@@ -71,7 +71,7 @@ class DCGANGenerator(nn.Module):
     if height != width:
       raise ValueError(f"image_shape: expected square images, got {self.image_shape}")
     if self.output not in OUTPUT_ACTIVATIONS:
-      raise ValueError(f"output: unknown {self.output!r}; expected one of {sorted(OUTPUT_ACTIVATIONS)}")
+      raise ValueError(f"output: expected one of {sorted(OUTPUT_ACTIVATIONS)}, got {self.output!r}")
     start, ups = upsampling_plan(height)
     norm = lambda h: nn.BatchNorm(use_running_average=not train, axis_name=self.axis_name if train else None,
                                   dtype=self.dtype)(h)

@@ -18,7 +18,7 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
 def activation(name: str) -> Callable[[jax.Array], jax.Array]:
   """The activation registered as `name`; ValueError listing the valid names otherwise."""
   if name not in ACTIVATIONS:
-    raise ValueError(f"activation: unknown {name!r}; expected one of {sorted(ACTIVATIONS)}")
+    raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
   return ACTIVATIONS[name]
 
 

@@ -2,7 +2,7 @@
 
 import ml_collections
 
-from gen_jax.checks import check_non_negative_int, check_positive_int
+from gen_jax.checks import check_choice, check_non_negative_int, check_positive_int
 
 _CHOICES = {
     "train.on_nonfinite": ("stop", "rollback"),
@@ -23,6 +23,16 @@ def get_field(config: ml_collections.ConfigDict, dotted: str):
   return value
 
 
+def _check_image_config_on_points(config: ml_collections.ConfigDict, point_names) -> None:
+  """One message for an image-likelihood config (binarized data, Bernoulli decoder) run on 2-D points."""
+  likelihood = config.objective.get("likelihood", "")
+  if config.data.name in point_names and (config.data.binarize != "none" or likelihood == "bernoulli"):
+    raise ValueError(
+        f"data.name: expected an image dataset for this image config (data.binarize={config.data.binarize!r}, "
+        f"objective.likelihood={likelihood!r}), got the 2-D points {config.data.name!r}; train it on images "
+        "(--config.data.name=digits) or start from a 2-D config such as configs/gan_ring8.py")
+
+
 def validate(config: ml_collections.ConfigDict) -> None:
   """Raise ValueError('<field>: <problem>; expected <what>') for the first invalid shared field.
 
@@ -39,11 +49,12 @@ def validate(config: ml_collections.ConfigDict) -> None:
   for field in _NON_NEGATIVE_INTS:
     check_non_negative_int(get_field(config, field), field)
   for field, choices in _CHOICES.items():
-    value = get_field(config, field)
-    if value not in choices:
-      raise ValueError(f"{field}: unknown {value!r}; expected one of {list(choices)}")
+    check_choice(get_field(config, field), choices, field)
+  if not config.optim.learning_rate > 0:
+    raise ValueError(f"optim.learning_rate: expected > 0, got {config.optim.learning_rate!r}")
   if not 0.0 <= config.train.ema_decay < 1.0:
     raise ValueError(f"train.ema_decay: expected in [0, 1), got {config.train.ema_decay!r}")
+  _check_image_config_on_points(config, data.toy2d.loaders())
   data.check_dataset_name(config.data.name)
   registry.builder_for(config)  # ValueError naming model.name / model.module
 

@@ -22,8 +22,10 @@ whose functions are pure:
   `parallel.device_key(key)`. Losses must be global-batch means: wrap the local
   mean in `parallel.global_mean` INSIDE the differentiated function; the
   gradients then equal one device's on the global batch (no further pmean:
-  see DESIGN.md's pitfall). BatchNorm modules take `axis_name=parallel.AXIS`
-  when `parallel.in_mesh()` so statistics are over the global batch. Returned
+  inside shard_map the gradient of replicated parameters already comes out
+  summed over the data axis). BatchNorm modules used in `update` take
+  `axis_name=parallel.AXIS` so statistics are over the global batch; the
+  instances used for sampling (outside the mesh) take `axis_name=None`. Returned
   metrics are scalars that are identical on all devices (pmean'd); include every
   loss and each network's gradient norm (`optax.global_norm`) named
   `grad_norm/<net>`. The engine checks them for non-finite values, increments
@@ -35,6 +37,9 @@ whose functions are pure:
   `data` is the training `Dataset`.
 * ``evaluate(state, data, key) -> dict[str, float]``: the family's metrics for
   `scripts/evaluate.py` (mode-collapse benchmark, held-out NLL, ...).
+* ``sample_labelled(state, key, labels) -> array`` (conditional models only,
+  else None): one example per label [n], e.g. the conditional GAN; evaluation
+  then scores whether each sample shows its label (`label_accuracy`).
 * ``batches_per_step``: how many global batches one update consumes (e.g.
   n_critic critic updates on fresh batches); the engine feeds
   batch_size * batches_per_step examples per step.
@@ -56,3 +61,4 @@ class Trainer:
   save_pictures: Callable[..., list]
   evaluate: Callable[..., dict]
   batches_per_step: int = 1
+  sample_labelled: Callable[..., Any] | None = None

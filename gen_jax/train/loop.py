@@ -37,10 +37,10 @@ from jax.experimental import multihost_utils
 
 from gen_jax import data as gdata
 from gen_jax.train import checkpoint, config_checks, parallel, registry, resume, safety
-from gen_jax.train.logging import MetricsWriter
+from gen_jax.train.metrics_writer import MetricsWriter
 from gen_jax.train.safety import NonFiniteError, WorkdirError  # noqa: F401  (raised by train_and_evaluate)
-from gen_jax.train.state import TrainState
-from gen_jax.train.steps import make_train_step, pad_steps
+from gen_jax.train.state import TrainState, initial_state
+from gen_jax.train.train_step import make_train_step, pad_steps
 
 
 class _Rollback(Exception):
@@ -74,21 +74,6 @@ def build(config):
   trainer = registry.builder_for(config)(config, dataset.spec)
   parallel.check_divisible(config.data.batch_size * trainer.batches_per_step, mesh)
   return mesh, dataset, trainer
-
-
-def run_keys(seed: int):
-  """(init_key, train_key) for a run: split(PRNGKey(seed))."""
-  init_key, train_key = jax.random.split(jax.random.PRNGKey(seed))
-  return init_key, train_key
-
-
-def initial_state(trainer, config) -> TrainState:
-  """Host-side state at step 0: the family's init, the run's train key, EMA = params if enabled."""
-  init_key, train_key = run_keys(config.seed)
-  state = trainer.init(init_key).replace(key=train_key)
-  if config.train.ema_decay > 0:
-    state = state.replace(ema_params=state.params)
-  return state
 
 
 def picture_key(config, step: int) -> jax.Array:
@@ -296,65 +281,3 @@ class _Run:
       self.writer.write_event(step, "stop", f"stopped by {self.stop.name or 'a signal to another process'} at step {step}; checkpoint saved "
                               f"in {os.path.abspath(self.workdir)}; run the same command again to resume")
     return state
-
-
-def fill_missing(saved: dict, defaults: dict) -> dict:
-  """`saved` with every key of `defaults` it lacks added (recursively into groups); saved values win."""
-  filled = dict(saved)
-  for key, value in defaults.items():
-    if key not in filled:
-      filled[key] = value
-    elif isinstance(value, dict) and isinstance(filled[key], dict):
-      filled[key] = fill_missing(filled[key], value)
-  return filled
-
-
-def load_config(workdir: str, current: ml_collections.ConfigDict | None = None) -> ml_collections.ConfigDict:
-  """The config a run in `workdir` was trained with (DIR/config.json).
-
-  With `current` (e.g. the experiment file as it is now): fields the saved config lacks (added to
-  gen_jax after the run was trained) are taken from it, and its `eval` group replaces the saved
-  one (evaluation settings: sample count, seed, rejection sampling); every saved training field is kept.
-  """
-  path = os.path.join(workdir, "config.json")
-  if not os.path.isfile(path):
-    raise FileNotFoundError(f"--workdir: no run found in {workdir!r} (missing config.json); "
-                            f"train one with scripts/train.py --workdir={workdir}")
-  with open(path, encoding="utf-8") as f:
-    saved = json.load(f)
-  if current is not None:
-    saved = {**fill_missing(saved, current.to_dict()), "eval": current.eval.to_dict()}
-  return ml_collections.ConfigDict(saved)
-
-
-def load_run(workdir: str, step: int | None = None, current: ml_collections.ConfigDict | None = None):
-  """(config, trainer, dataset, state) of the run in `workdir`, at `step` (default: the newest usable).
-
-  Reads only. `current`: see `load_config`. A corrupted newest checkpoint is skipped with a
-  warning on stderr; a corrupted `step` raises WorkdirError. A saved config that lacks a field
-  this version reads raises ValueError suggesting `current` (scripts/evaluate.py --config).
-  """
-  config = load_config(workdir, current)
-  dataset = gdata.load(config.data)
-  try:
-    trainer = registry.builder_for(config)(config, dataset.spec)
-  except AttributeError as e:  # ConfigDict's error for a field the saved config lacks
-    raise ValueError(f"--workdir: {workdir}/config.json lacks a field this version of gen_jax reads "
-                     f"({str(e).splitlines()[0]}); evaluate with --config=<the run's experiment file> "
-                     "to take missing fields from it") from e
-  if not checkpoint.saved_steps_in(workdir):
-    raise FileNotFoundError(f"--workdir: no complete checkpoint in {checkpoint.checkpoint_dir(workdir)!r}")
-  target = initial_state(trainer, config)
-  with contextlib.closing(checkpoint.make_manager(workdir, config.train.keep_checkpoints, create=False)) as manager:
-    steps = checkpoint.saved_steps(manager)
-    if step is None:
-      start = resume.find_start(manager, workdir, target, config.to_dict(), allow_config_change=True)
-      for error in start.skipped:
-        sys.stderr.write(f"warning: {error}; evaluating step {start.step}\n")
-      return config, trainer, dataset, start.state
-    if step not in steps:
-      raise ValueError(f"--step: no checkpoint at step {step}; saved steps are {steps}")
-    try:
-      return config, trainer, dataset, checkpoint.restore(manager, step, target)
-    except checkpoint.UnusableCheckpoint as e:
-      raise WorkdirError(f"--step: {e}") from e

@@ -43,3 +43,18 @@ def create_state(params, opt_state, model_state, key) -> TrainState:
       key=jnp.asarray(key, jnp.uint32),
       data_offset=jnp.zeros((), jnp.int32),
   )
+
+
+def run_keys(seed: int):
+  """(init_key, train_key) for a run: split(PRNGKey(seed))."""
+  init_key, train_key = jax.random.split(jax.random.PRNGKey(seed))
+  return init_key, train_key
+
+
+def initial_state(trainer, config) -> "TrainState":
+  """Host-side state at step 0: the family's init, the run's train key, EMA = params if enabled."""
+  init_key, train_key = run_keys(config.seed)
+  state = trainer.init(init_key).replace(key=train_key)
+  if config.train.ema_decay > 0:
+    state = state.replace(ema_params=state.params)
+  return state

@@ -2,5 +2,5 @@
 
 Pure pieces (`objectives`, `flows`, `vq`) import alone; the registered models
 'vae', 'hvae', 'nfvae' (models.py), 'wae' (wae.py), 'vaegan' (vaegan.py) and
-'vqvae' (vq.py) are imported by the model registry when a config names them.
+'vqvae' (vqvae.py) are imported by the model registry when a config names them.
 """

@@ -58,14 +58,26 @@ def hierarchical_encoder(config, spec) -> HierarchicalEncoder:
                              compute_dtype(config))
 
 
+def check_single_layer(model_config) -> None:
+  """ValueError unless model.latent_dims has one entry (one stochastic layer)."""
+  if len(model_config.latent_dims) != 1:
+    raise ValueError(f"model.latent_dims: {model_config.name!r} has one stochastic layer, expected one size, "
+                     f"got {tuple(model_config.latent_dims)}")
+
+
+def single_layer_model(config, spec) -> LatentModel:
+  """The one-stochastic-layer Gaussian VAE the config describes (the 'wae' and 'vaegan' bodies)."""
+  check_single_layer(config.model)
+  return latent_model(config, spec, hierarchical_encoder(config, spec))
+
+
 def flow_encoder(config, spec) -> FlowEncoder:
   """The flow posterior the config describes (one stochastic layer)."""
   m = config.model
   check_arch(m.arch)
   check_flow(m.flow, m.flow_length)
+  check_single_layer(m)
   latent_dims, hidden = layer_sizes(m)
-  if len(latent_dims) != 1:
-    raise ValueError(f"model.latent_dims: 'nfvae' has one stochastic layer, got {latent_dims}")
   return FlowEncoder(latent_dims[0], hidden[0], tuple(spec.example_shape), m.flow, m.flow_length,
                      tuple(int(w) for w in m.made_hidden), check_positive_int(m.context_dim, "model.context_dim"),
                      m.arch, m.act, compute_dtype(config))

@@ -24,7 +24,7 @@ ARCHS = ("mlp", "conv")
 def check_arch(arch: str, field: str = "model.arch") -> None:
   """ValueError naming `field` unless `arch` is one of ARCHS."""
   if arch not in ARCHS:
-    raise ValueError(f"{field}: unknown {arch!r}; expected one of {list(ARCHS)}")
+    raise ValueError(f"{field}: expected one of {list(ARCHS)}, got {arch!r}")
 
 
 def dense_layer(dtype):

@@ -8,8 +8,8 @@ import numpy as np
 
 from gen_jax.train.family import Trainer
 from gen_jax.train.optim import optimizer_from_config
-from gen_jax.train.state import create_state
-from gen_jax.vae import evaluation, objectives, plots, step
+from gen_jax.train.net_state import evaluation_params, make_state
+from gen_jax.vae import heldout, objectives, plots, updates
 from gen_jax.vae.latent import LatentModel
 
 
@@ -33,19 +33,9 @@ def make_optimizers(config, names, learning_rates: dict | None = None) -> dict:
           for name in names}
 
 
-def evaluation_params(state) -> dict:
-  """The EMA parameters when the engine keeps them, else the trained ones."""
-  return state.ema_params if state.ema_params else state.params
-
-
 def check_eval_config(eval_config) -> None:
   """ValueError naming the field unless eval.iwae_k, eval.iwae_chunk, eval.batch_size are valid."""
-  evaluation.check_eval_sizes(eval_config.iwae_k, eval_config.iwae_chunk, eval_config.batch_size)
-
-
-def make_state(key, params: dict, optimizers: dict, model_state=None):
-  """create_state with one optimizer state per network."""
-  return create_state(params, step.init_opt_state(optimizers, params), model_state, key)
+  heldout.check_eval_sizes(eval_config.iwae_k, eval_config.iwae_chunk, eval_config.batch_size)
 
 
 def latent_trainer(config, spec, model: LatentModel, init_params, update, optimizers: dict,
@@ -78,8 +68,8 @@ def latent_trainer(config, spec, model: LatentModel, init_params, update, optimi
       raise ValueError(f"data.name: {spec.name!r} has no held-out split to evaluate on")
     x = np.asarray(data.test["x"])
     if model.likelihood == "bernoulli":
-      x = evaluation.bernoulli_ready(x, config.eval.seed)
-    return evaluation.evaluate_latent_model(model, evaluation_params(state), x, key, config.eval.iwae_k,
+      x = heldout.bernoulli_ready(x, config.eval.seed)
+    return heldout.evaluate_latent_model(model, evaluation_params(state), x, key, config.eval.iwae_k,
                                             config.eval.iwae_chunk, config.eval.batch_size)
 
   return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate)
@@ -88,7 +78,7 @@ def latent_trainer(config, spec, model: LatentModel, init_params, update, optimi
 def likelihood_trainer(config, spec, model: LatentModel, loss_fn) -> Trainer:
   """latent_trainer for a model whose encoder and decoder minimize one loss (one Adam each)."""
   optimizers = make_optimizers(config, ("encoder", "decoder"))
-  return latent_trainer(config, spec, model, model.init, step.make_update(loss_fn, optimizers), optimizers)
+  return latent_trainer(config, spec, model, model.init, updates.make_update(loss_fn, optimizers), optimizers)
 
 
 def check_likelihood_data(likelihood: str, spec) -> None:

@@ -19,8 +19,6 @@ Config fields: those of 'vae' (one stochastic layer) plus model.disc_hidden,
 model.disc_features, objective.gamma, optim.disc_learning_rate.
 """
 
-from typing import Sequence
-
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -28,29 +26,24 @@ import jax.numpy as jnp
 from gen_jax import probability
 from gen_jax.checks import check_positive_int
 from gen_jax.nets.mlp import activation
-from gen_jax.train import parallel
+from gen_jax.train import net_state, parallel
 from gen_jax.train.registry import register_model
-from gen_jax.vae import step
-from gen_jax.vae.models import hierarchical_encoder, latent_model
+from gen_jax.vae.models import single_layer_model
 from gen_jax.vae.networks import DataEncoder
 from gen_jax.vae.trainer import (check_non_negative, compute_dtype, latent_trainer,
                                  make_optimizers)
 
 
 class Discriminator(nn.Module):
-  """x -> (logit [B], features [B, F]): features = DataEncoder(x), logit = Dense(1)(act(features))."""
+  """x -> (logit [B], features [B, F]): features = body(x) (a DataEncoder), logit = Dense(1)(act(features))."""
 
-  arch: str
-  hidden: Sequence[int]
-  features: int
-  example_shape: Sequence[int]
+  body: nn.Module
   act: str = "relu"
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
   def __call__(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
-    f = DataEncoder(self.arch, tuple(self.hidden), self.features, tuple(self.example_shape), self.act,
-                    self.dtype)(x)
+    f = self.body(x)
     logit = nn.Dense(1, dtype=self.dtype)(activation(self.act)(f))[..., 0]
     return logit.astype(jnp.float32), f.astype(jnp.float32)
 
@@ -88,9 +81,9 @@ def make_vaegan_update(losses, optimizers: dict, latent_dim: int):
     one, zero = jnp.ones(()), jnp.zeros(())
     grads = {"encoder": vjp((one, zero, zero))[0]["encoder"], "decoder": vjp((zero, one, zero))[0]["decoder"],
              "discriminator": vjp((zero, zero, one))[0]["discriminator"]}
-    params, opt_state = step.apply_gradients(optimizers, state.params, state.opt_state, grads, grads.keys())
+    params, opt_state = net_state.apply_gradients(optimizers, state.params, state.opt_state, grads, grads.keys())
     metrics = {"loss": enc_loss, "decoder_loss": dec_loss, "discriminator_loss": dis_loss, **metrics,
-               **step.grad_norms(grads)}
+               **net_state.grad_norms(grads)}
     return state.replace(params=params, opt_state=opt_state), metrics
 
   return update
@@ -99,12 +92,11 @@ def make_vaegan_update(losses, optimizers: dict, latent_dim: int):
 @register_model("vaegan")
 def build_vaegan(config, spec):
   """VAE-GAN: Gaussian encoder, decoder, and a discriminator whose features define the reconstruction loss."""
-  if len(config.model.latent_dims) != 1:
-    raise ValueError(f"model.latent_dims: 'vaegan' has one stochastic layer, got {tuple(config.model.latent_dims)}")
-  model = latent_model(config, spec, hierarchical_encoder(config, spec))
-  discriminator = Discriminator(config.model.arch, tuple(int(w) for w in config.model.disc_hidden),
-                                check_positive_int(config.model.disc_features, "model.disc_features"),
-                                tuple(spec.example_shape), config.model.act, compute_dtype(config))
+  model = single_layer_model(config, spec)
+  m, dtype = config.model, compute_dtype(config)
+  body = DataEncoder(m.arch, tuple(int(w) for w in m.disc_hidden),
+                     check_positive_int(m.disc_features, "model.disc_features"), tuple(spec.example_shape), m.act, dtype)
+  discriminator = Discriminator(body, m.act, dtype)
   gamma = check_non_negative(config.objective.gamma, "objective.gamma")
   optimizers = make_optimizers(config, ("encoder", "decoder", "discriminator"),
                                {"discriminator": config.optim.disc_learning_rate})

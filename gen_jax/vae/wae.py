@@ -16,7 +16,7 @@ import jax
 from gen_jax.train import parallel
 from gen_jax.train.registry import register_model
 from gen_jax.vae import objectives
-from gen_jax.vae.models import hierarchical_encoder, latent_model
+from gen_jax.vae.models import single_layer_model
 from gen_jax.vae.trainer import check_non_negative, likelihood_trainer
 
 
@@ -41,8 +41,6 @@ def wae_loss(model, wae_lambda: float):
 @register_model("wae")
 def build_wae(config, spec):
   """WAE-MMD with a Gaussian encoder and the IMQ kernel."""
-  if len(config.model.latent_dims) != 1:
-    raise ValueError(f"model.latent_dims: 'wae' has one stochastic layer, got {tuple(config.model.latent_dims)}")
-  model = latent_model(config, spec, hierarchical_encoder(config, spec))
+  model = single_layer_model(config, spec)
   wae_lambda = check_non_negative(config.objective.wae_lambda, "objective.wae_lambda")
   return likelihood_trainer(config, spec, model, wae_loss(model, wae_lambda))

@@ -11,28 +11,9 @@ reduced over the devices (see gen_jax.train.parallel), so no pmean follows.
 from typing import Callable
 
 import jax
-import optax
 
+from gen_jax.train.net_state import apply_gradients, grad_norms
 from gen_jax.train.state import TrainState
-
-
-def apply_gradients(optimizers: dict, params: dict, opt_state: dict, grads: dict, names) -> tuple[dict, dict]:
-  """Step the networks `names` with their optimizers; the others keep their params and states."""
-  params, opt_state = dict(params), dict(opt_state)
-  for name in names:
-    updates, opt_state[name] = optimizers[name].update(grads[name], opt_state[name], params[name])
-    params[name] = optax.apply_updates(params[name], updates)
-  return params, opt_state
-
-
-def grad_norms(grads: dict) -> dict:
-  """{'grad_norm/<net>': ||g_net||_2} for every network of `grads`."""
-  return {f"grad_norm/{name}": optax.tree.norm(g) for name, g in grads.items()}
-
-
-def init_opt_state(optimizers: dict, params: dict) -> dict:
-  """{net: optimizers[net].init(params[net])}."""
-  return {name: optimizers[name].init(params[name]) for name in params}
 
 
 def make_update(loss_fn: Callable, optimizers: dict) -> Callable:

@@ -18,15 +18,15 @@ global-batch statistics: a run on N devices reproduces one on 1 device.
 """
 
 import dataclasses
-from typing import Any, Callable
-
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import optax
 
 from gen_jax.gan import losses, regularizers
+from gen_jax.gan.latents import LatentFn
 from gen_jax.train import parallel
+from gen_jax.train.net_state import apply_gradient, grad_norms
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,8 +51,6 @@ class Net:
   optimizer: optax.GradientTransformation
 
 
-# latent(keys [b]) -> (network input [b, Z'], codes pytree or None)
-LatentFn = Callable[[jax.Array], tuple[jax.Array, Any]]
 
 
 def apply_net(module: nn.Module, params, model_state: dict, *args, train: bool = True):
@@ -62,11 +60,6 @@ def apply_net(module: nn.Module, params, model_state: dict, *args, train: bool =
     outputs, updated = module.apply(variables, *args, train=True, mutable=list(model_state))
     return outputs, dict(updated)
   return module.apply(variables, *args, train=train), model_state
-
-
-def _apply_gradients(net: Net, params, opt_state, grads):
-  updates, opt_state = net.optimizer.update(grads, opt_state, params)
-  return optax.apply_updates(params, updates), opt_state
 
 
 def discriminator_update(d: Net, objective: Objective, state: tuple, real: jax.Array, fake: jax.Array,
@@ -103,10 +96,10 @@ def discriminator_update(d: Net, objective: Objective, state: tuple, real: jax.A
     return total, (aux, new_model_state)
 
   (_, (metrics, model_state)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-  params, opt_state = _apply_gradients(d, params, opt_state, grads)
+  params, opt_state = apply_gradient(d.optimizer, params, opt_state, grads)
   if objective.clip > 0:
     params = regularizers.clip_weights(params, objective.clip)
-  metrics["grad_norm/discriminator"] = optax.tree.norm(grads)
+  metrics.update(grad_norms({"discriminator": grads}))
   return (params, opt_state, model_state), metrics
 
 
@@ -174,8 +167,8 @@ def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, c
     return total, (aux, new_model_state)
 
   (_, (g_metrics, g_model_state)), grads = jax.value_and_grad(generator_loss_fn, has_aux=True)(g_params)
-  g_params, g_opt_state = _apply_gradients(g, g_params, state.opt_state["generator"], grads)
-  metrics = {**jax.tree.map(lambda v: v[-1], d_metrics), **g_metrics, "grad_norm/generator": optax.tree.norm(grads)}
+  g_params, g_opt_state = apply_gradient(g.optimizer, g_params, state.opt_state["generator"], grads)
+  metrics = {**jax.tree.map(lambda v: v[-1], d_metrics), **g_metrics, **grad_norms({"generator": grads})}
   return _with_nets(state, generator=(g_params, g_opt_state, g_model_state), discriminator=d_state), metrics
 
 
@@ -205,10 +198,9 @@ def aae_update(encoder: Net, decoder: Net, d: Net, objective: Objective, latent_
   params = {"encoder": e_params, "decoder": dec_params}
   (_, (metrics, (e_model_state, dec_model_state))), grads = jax.value_and_grad(
       autoencoder_loss_fn, has_aux=True)(params)
-  e_params, e_opt_state = _apply_gradients(encoder, e_params, state.opt_state["encoder"], grads["encoder"])
-  dec_params, dec_opt_state = _apply_gradients(decoder, dec_params, state.opt_state["decoder"], grads["decoder"])
-  metrics = {**d_metrics, **metrics, "grad_norm/encoder": optax.tree.norm(grads["encoder"]),
-             "grad_norm/decoder": optax.tree.norm(grads["decoder"])}
+  e_params, e_opt_state = apply_gradient(encoder.optimizer, e_params, state.opt_state["encoder"], grads["encoder"])
+  dec_params, dec_opt_state = apply_gradient(decoder.optimizer, dec_params, state.opt_state["decoder"], grads["decoder"])
+  metrics = {**d_metrics, **metrics, **grad_norms(grads)}
   new_state = _with_nets(state, encoder=(e_params, e_opt_state, e_model_state),
                          decoder=(dec_params, dec_opt_state, dec_model_state), discriminator=d_state)
   return new_state, metrics

@@ -7,7 +7,7 @@ import jax
 import numpy as np
 
 from gen_jax.eval.sample_quality import sample_quality_metrics
-from gen_jax.train.loop import load_run
+from gen_jax.train.rundir import load_run
 
 
 def _jsonable(value):
@@ -33,7 +33,7 @@ def evaluate_run(workdir: str, step: int | None = None, extra: dict | None = Non
   """trainer.evaluate(state, dataset, PRNGKey(eval.seed)), the image models' sample quality
   (gen_jax.eval.sample_quality), the step and the `extra` fields given (e.g. training times); saved
   atomically to DIR/eval.json. `current`: a config whose eval group (and fields the run's saved config
-  lacks) to use, see gen_jax.train.loop.load_config."""
+  lacks) to use, see gen_jax.train.rundir.load_config."""
   config, trainer, dataset, state = load_run(workdir, step, current)
   results = {k: _jsonable(v) for k, v in trainer.evaluate(state, dataset, jax.random.PRNGKey(config.eval.seed)).items()}
   results.update(sample_quality_metrics(config, trainer, dataset, state, jax.random.PRNGKey(config.eval.seed)))

@@ -3,7 +3,7 @@
 `run_mode_benchmark(config, seeds, workdir)` trains `config` with seed s in
 `workdir/seed_<s>` (resuming a run left unfinished, skipping one already
 evaluated), evaluates it exactly as `scripts/evaluate.py` does
-(gen_jax.train.evaluation.evaluate_run: 2,500 samples, key eval.seed) and
+(gen_jax.train.run_evaluation.evaluate_run: 2,500 samples, key eval.seed) and
 reports mean +- standard error of modes, % high-quality and reverse KL over the
 seeds, the way PacGAN's Table 1 does, and the same for discriminator rejection
 sampling's samples when the config enables it (eval.rejection_steps > 0; the
@@ -16,7 +16,7 @@ import time
 
 from gen_jax.eval import modes
 from gen_jax.gan.rejection import METRIC_PREFIX as REJECTION_PREFIX
-from gen_jax.train.evaluation import evaluate_run, saved_evaluation
+from gen_jax.train.run_evaluation import evaluate_run, saved_evaluation
 from gen_jax.train.loop import train_and_evaluate
 
 BENCHMARK_KEYS = ("modes", "high_quality", "reverse_kl")

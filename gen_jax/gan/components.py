@@ -1,0 +1,122 @@
+"""The GAN family's networks, objective and optimizers from a config (fields in configs/gan_base.py).
+
+Every field a GAN builder reads is validated here with a one-line
+`field: expected ..., got ...` error. 2-D data uses MLPs (the benchmark's
+generator: 4 x 400 ReLU + BatchNorm; discriminator: 3 x 200 maxout with 5
+pieces, or LeakyReLU 0.2 with model.discriminator_act); images use DCGAN
+networks (BatchNorm in the discriminator with model.discriminator_batch_norm).
+"""
+
+from typing import Any, Callable
+
+import flax.linen as nn
+
+from gen_jax.checks import check_non_negative_int, check_positive_int
+from gen_jax.gan import losses, regularizers, updates
+from gen_jax.gan.networks import CRITIC_UNITS, CriticMLP
+from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator
+from gen_jax.nets.mlp import MLP
+from gen_jax.train import parallel
+from gen_jax.train.optim import optimizer_from_config
+
+
+def check_field(condition: bool, field: str, expected: str, value) -> None:
+  if not condition:
+    raise ValueError(f"{field}: expected {expected}, got {value!r}")
+
+
+def objective_from_config(config, model_name: str) -> updates.Objective:
+  """The validated `updates.Objective` of config.objective (and model.name's constraints)."""
+  o = config.objective
+  losses.check_kind(o.loss, "objective.loss")
+  for field in ("gradient_penalty", "r1", "clip", "info_weight", "adversarial_weight"):
+    check_field(o[field] >= 0, f"objective.{field}", "a non-negative number", o[field])
+  for field in ("n_critic", "pack"):
+    check_positive_int(o[field], f"objective.{field}")
+  check_field(o.pack == 1 or model_name in ("gan", "aae"), "objective.pack",
+         f"1 for model {model_name!r} (packing mixes the labels or codes of several examples)", o.pack)
+  check_field(model_name == "gan" or o.n_critic == 1, "objective.n_critic", f"1 for model {model_name!r}", o.n_critic)
+  b = config.data.batch_size
+  check_field(b % o.pack == 0, "objective.pack", f"a divisor of data.batch_size={b}", o.pack)
+  return updates.Objective(loss=o.loss, gradient_penalty=o.gradient_penalty, r1=o.r1, clip=o.clip,
+                        n_critic=o.n_critic, pack=o.pack,
+                        info_weight=o.info_weight if model_name == "infogan" else 0.0,
+                        adversarial_weight=o.adversarial_weight)
+
+
+def optimizers_from_config(config) -> tuple[Any, Any]:
+  """(generator-side optimizer, discriminator optimizer): Adam at the two learning rates (TTUR),
+  each with optim.schedule."""
+  o = config.optim
+  check_field(o.discriminator_learning_rate >= 0, "optim.discriminator_learning_rate",
+         "> 0 (or 0 for optim.learning_rate)", o.discriminator_learning_rate)
+  d_lr = o.discriminator_learning_rate or o.learning_rate
+  return optimizer_from_config(config, o.learning_rate), optimizer_from_config(config, d_lr)
+
+
+def layer_factories(config) -> tuple[Callable, Callable]:
+  """(dense, conv) for the discriminator: spectrally normalized when model.spectral_norm."""
+  if config.model.spectral_norm:
+    return regularizers.spectral_normalized(nn.Dense, True), regularizers.spectral_normalized(nn.Conv, True)
+  return nn.Dense, nn.Conv
+
+
+def output_activation(spec) -> str:
+  return "tanh" if tuple(spec.value_range) == (-1.0, 1.0) else "sigmoid"
+
+
+def decoder_body(config, spec, dtype, axis_name: str | None) -> nn.Module:
+  """Latent vector -> example: the benchmark MLP (2-D) or the DCGAN generator (images).
+
+  `axis_name`: parallel.AXIS for training (global BatchNorm statistics), None for sampling.
+  """
+  m = config.model
+  if spec.kind == "points":
+    return MLP(hidden=tuple(m.generator_hidden), out=spec.example_shape[0], act="relu",
+               batch_norm=m.generator_batch_norm, axis_name=axis_name, dtype=dtype)
+  return DCGANGenerator(tuple(spec.example_shape), m.features, output_activation(spec), axis_name, dtype,
+                        m.generator_refine)
+
+
+def critic_body(config, dtype, points: bool) -> nn.Module:
+  """Input -> features: the MLP of model.discriminator_act (2-D points or latent codes) or the DCGAN
+  encoder (images; BatchNorm over the global batch when model.discriminator_batch_norm)."""
+  m = config.model
+  dense, conv = layer_factories(config)
+  if not points:
+    return DCGANEncoder(m.features, conv, m.discriminator_batch_norm, parallel.AXIS, dtype)
+  return CriticMLP(tuple(m.discriminator_hidden), m.discriminator_act, m.maxout_pieces, dense, dtype)
+
+
+def check_model_fields(config, spec) -> None:
+  m = config.model
+  check_field(spec.kind in ("points", "images"), "data.name", "a 'points' or 'images' dataset", spec.kind)
+  check_field(m.latent_dim >= 1, "model.latent_dim", "a positive integer", m.latent_dim)
+  check_field(m.maxout_pieces >= 1, "model.maxout_pieces", "a positive integer", m.maxout_pieces)
+  check_field(len(m.discriminator_hidden) >= 1, "model.discriminator_hidden", "at least one width",
+         m.discriminator_hidden)
+  check_field(m.discriminator_act in CRITIC_UNITS, "model.discriminator_act", f"one of {CRITIC_UNITS}",
+         m.discriminator_act)
+  if m.discriminator_batch_norm:
+    check_field(spec.kind == "images" and m.name != "aae", "model.discriminator_batch_norm",
+           "False unless the discriminator is the DCGAN one (image data, not the AAE's code discriminator)",
+           m.discriminator_batch_norm)
+    o = config.objective
+    check_field(o.gradient_penalty == 0 and o.r1 == 0, "model.discriminator_batch_norm",
+           "False with objective.gradient_penalty > 0 or objective.r1 > 0 (the penalties need a critic that "
+           "scores each example independently; WGAN-GP advises no batch norm in the critic)",
+           m.discriminator_batch_norm)
+  e = config.eval
+  check_non_negative_int(e.rejection_steps, "eval.rejection_steps")
+  if e.rejection_steps:
+    check_field(spec.kind == "points", "eval.rejection_steps", "0 for image data (discriminator rejection sampling "
+           "is implemented for 2-D points)", e.rejection_steps)
+    check_positive_int(e.rejection_pool, "eval.rejection_pool")
+    check_field(0 < e.rejection_quantile <= 1, "eval.rejection_quantile", "a number in (0, 1]", e.rejection_quantile)
+    check_field(e.rejection_learning_rate > 0, "eval.rejection_learning_rate", "> 0", e.rejection_learning_rate)
+    check_positive_int(e.rejection_batch_size, "eval.rejection_batch_size")
+  if m.name in ("cgan",):
+    check_field(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
+  if m.name == "infogan":
+    check_field(m.num_categories >= 1, "model.num_categories", "a positive integer", m.num_categories)
+    check_field(m.num_continuous >= 0, "model.num_continuous", "a non-negative integer", m.num_continuous)

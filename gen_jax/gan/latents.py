@@ -1,0 +1,38 @@
+"""Generator latents: z ~ N(0, I), and InfoGAN's z with categorical and continuous codes.
+
+A latent is `latent(keys [b]) -> (generator input [b, Z'], codes or None)`, one key per example.
+"""
+
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+
+# latent(keys [b]) -> (network input [b, Z'], codes pytree or None)
+LatentFn = Callable[[jax.Array], tuple[jax.Array, Any]]
+
+
+def gaussian_latent(latent_dim: int) -> LatentFn:
+  """keys [b] -> (z [b, latent_dim] ~ N(0, I), no codes)."""
+  return lambda keys: (jax.vmap(lambda k: jax.random.normal(k, (latent_dim,)))(keys), None)
+
+
+def info_latent(latent_dim: int, num_categories: int, num_continuous: int) -> LatentFn:
+  """keys [b] -> ([z, onehot(c_cat), c_cont], (c_cat [b], c_cont [b, L])); z ~ N(0, I), c_cat ~ U{0..K-1},
+  c_cont ~ U(-1, 1)^L."""
+
+  def draw(k):
+    k_z, k_cat, k_cont = jax.random.split(k, 3)
+    return (jax.random.normal(k_z, (latent_dim,)), jax.random.randint(k_cat, (), 0, num_categories),
+            jax.random.uniform(k_cont, (num_continuous,), minval=-1.0, maxval=1.0))
+
+  def latent(keys):
+    z, category, continuous = jax.vmap(draw)(keys)
+    return info_input(z, category, continuous, num_categories), (category, continuous)
+
+  return latent
+
+
+def info_input(z: jax.Array, category: jax.Array, continuous: jax.Array, num_categories: int) -> jax.Array:
+  """The InfoGAN generator's input [b, Z + K + L] = concat(z, onehot(category), continuous)."""
+  return jnp.concatenate([z, jax.nn.one_hot(category, num_categories), continuous], axis=-1)

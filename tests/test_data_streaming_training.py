@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import jax
 import numpy as np
@@ -65,3 +66,38 @@ def test_data_errors_are_one_line_exit_2_before_the_workdir_is_touched(tmp_path,
   assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-2000:]
   assert __import__("re").search(message, lines[0]), lines[0]
   assert not workdir.exists()
+
+
+KILLED_CONSUMER = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from configs.default import get_config
+from gen_jax import data
+from gen_jax.data import streaming
+
+if __name__ == "__main__":
+  config = get_config().data
+  config.name, config.num_workers = "folder:" + {root!r}, 1
+  stream = data.batch_stream(data.load(config), 2, 0, config)
+  stream.local_batches(0, streaming.WARMUP_BATCHES + 2)  # the last batches come from the worker
+  children = [int(c) for task in os.listdir(f"/proc/{{os.getpid()}}/task")
+              for c in open(f"/proc/{{os.getpid()}}/task/{{task}}/children").read().split()]
+  print(" ".join(map(str, children)), flush=True)
+  os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_grain_workers_exit_when_the_training_process_is_killed(tmp_path):
+  root = write_folder(tmp_path / "images", count=8)
+  script = tmp_path / "consumer.py"
+  script.write_text(KILLED_CONSUMER.format(tests=os.path.dirname(os.path.abspath(__file__)), root=root))
+  result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False,
+                          cwd=REPO, env={**os.environ, "PYTHONPATH": REPO})
+  children = [int(pid) for pid in result.stdout.split()]
+  assert result.returncode == -9 and children, result.stderr[-2000:]
+  deadline = time.time() + 10 * streaming.PARENT_POLL_S + 10
+  while time.time() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in children):
+    time.sleep(0.2)
+  alive = [pid for pid in children if os.path.exists(f"/proc/{pid}")
+           and "spawn_main" in open(f"/proc/{pid}/cmdline", encoding="utf-8", errors="replace").read()]
+  assert not alive, f"grain workers {alive} outlived the process they served"

@@ -32,6 +32,7 @@ per example from a Generator seeded by (split seed, example index) and
 import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import os
 import sys
 import threading
@@ -112,13 +113,13 @@ class LocalBatchReader:
             "skipped": np.array(sum(s for _, _, s in examples), np.int32)}
 
 
-def _exit_with_parent(worker_index: int, worker_count: int):
-  """grain worker init: exit when the training process is gone (e.g. SIGKILLed), instead of lingering."""
+def _exit_with_consumer(consumer_pid: int, worker_index: int, worker_count: int):
+  """grain worker init: exit once the process it serves (its parent) is gone, e.g. SIGKILLed, even
+  before this worker finished starting, instead of lingering."""
   del worker_index, worker_count
-  parent = os.getppid()
 
   def watch():
-    while os.getppid() == parent:
+    while os.getppid() == consumer_pid:
       time.sleep(PARENT_POLL_S)
     os._exit(0)  # pylint: disable=protected-access  (no cleanup to run: the consumer is gone)
 
@@ -163,8 +164,8 @@ class StreamedBatchStream(BatchStream):
     iterable = dataset.to_iter_dataset(grain.ReadOptions(num_threads=1, prefetch_buffer_size=self.worker_buffer))
     if self.num_workers:
       _absl_flags_parsed()
-      iterable = iterable.mp_prefetch(grain.MultiprocessingOptions(
-          num_workers=self.num_workers, per_worker_buffer_size=self.worker_buffer), worker_init_fn=_exit_with_parent)
+      options = grain.MultiprocessingOptions(num_workers=self.num_workers, per_worker_buffer_size=self.worker_buffer)
+      iterable = iterable.mp_prefetch(options, worker_init_fn=functools.partial(_exit_with_consumer, os.getpid()))
     self._iterator, self._next_index, self._first_from_grain = iter(iterable), start, first_from_grain
     # The workers start on the first next(): ask for it now, in the background.
     self._starter = concurrent.futures.ThreadPoolExecutor(max_workers=1)

@@ -25,6 +25,10 @@ def get_config() -> ml_collections.ConfigDict:
   c.data.image_size = 0            # 0 = native; digits: 8 -> 16/28/32
   c.data.scale = "-1_1"            # '-1_1' or '0_1'
   c.data.binarize = "none"         # 'none', 'static', 'dynamic'
+  c.data.num_workers = 2           # streamed data (tfds, folder:, arrayrecord:): grain decoding processes, 0 = none
+  c.data.worker_buffer = 2         # streamed data: batches each worker prepares ahead
+  c.data.random_flip = False       # streamed data: flip each image horizontally with probability 1/2
+  c.data.eval_examples = 10_000    # streamed data: examples of each split kept in memory for evaluation
 
   c.model = ml_collections.ConfigDict()
   c.model.name = "gan"

@@ -4,15 +4,18 @@
   python scripts/benchmark.py --workload vae_mlp --steps 100 [--devices N] [--compute_dtype bfloat16]
       [--steps_per_jit 10] [--repeats 5] [--batch_size B]
   python scripts/benchmark.py --workload vae_mlp --steps 100 --profile_top 10   (where the time goes)
+  python scripts/make_image_folder.py --out=/tmp/images --count=10000
+  python scripts/benchmark.py --workload input_folder --folder=/tmp/images --steps 200 [--num_workers 0,1,2]
   python scripts/benchmark.py --compare [--compare_workloads vae_mlp,gan2d_mlp,dcgan32] [--rounds 5]
 
 Workloads are registered in gen_jax.bench (see `gen_jax.bench.workload_names()`);
 an unknown or missing --workload prints the valid names to stderr and exits 2.
-Training workloads (vae_mlp, gan2d_mlp, dcgan32) and input workloads
-(input_digits, input_tfds) take --compute_dtype, --steps_per_jit, --repeats and
---batch_size, training workloads also --profile_top (records documented in
-gen_jax.bench.profile); their JSON fields are documented in gen_jax.bench.training and
-gen_jax.bench.inputs. --devices N > 1 on a CPU reruns this script with
+Training workloads (vae_mlp, gan2d_mlp, dcgan32) and input_digits take
+--compute_dtype, --steps_per_jit, --repeats and --batch_size, training
+workloads also --profile_top (records documented in gen_jax.bench.profile);
+the streamed input workloads (input_folder, input_tfds) take --num_workers,
+--repeats and --batch_size, input_folder also --folder. Their JSON fields are
+documented in gen_jax.bench.training and gen_jax.bench.inputs. --devices N > 1 on a CPU reruns this script with
 XLA_FLAGS=--xla_force_host_platform_device_count=N: N fake devices sharing the
 same cores, which measures the data-parallel overhead, not a speed-up.
 --compare runs this script and scripts/benchmark_torch.py alternately as
@@ -41,6 +44,10 @@ REPEATS = flags.DEFINE_integer("repeats", None, "Training workloads: timed windo
 BATCH_SIZE = flags.DEFINE_integer("batch_size", None, "Training workloads: global batch (default: the workload's).")
 PROFILE_TOP = flags.DEFINE_integer("profile_top", None, "Training workloads: after timing, print the op-time profile "
                                    "(jax.profiler): time per category and the N most expensive XLA ops.")
+FOLDER = flags.DEFINE_string("folder", None, "input_folder: the folder of images to read "
+                             "(scripts/make_image_folder.py writes one).")
+NUM_WORKERS = flags.DEFINE_list("num_workers", None, "input_folder, input_tfds: grain worker counts to time "
+                                "(default 0,1,2).")
 COMPARE = flags.DEFINE_bool("compare", False, "Alternate this script with scripts/benchmark_torch.py; print ratios.")
 COMPARE_WORKLOADS = flags.DEFINE_list("compare_workloads", ["vae_mlp", "gan2d_mlp", "dcgan32"],
                                       "--compare: the workloads to compare.")
@@ -49,7 +56,7 @@ TORCH_THREADS = flags.DEFINE_integer("torch_threads", None, "--compare: torch th
                                      "the size of XLA's CPU thread pool).")
 
 OPTION_FLAGS = {"compute_dtype": COMPUTE_DTYPE, "steps_per_jit": STEPS_PER_JIT, "repeats": REPEATS,
-                "batch_size": BATCH_SIZE, "profile_top": PROFILE_TOP}
+                "batch_size": BATCH_SIZE, "profile_top": PROFILE_TOP, "folder": FOLDER, "num_workers": NUM_WORKERS}
 
 
 def workload_options() -> dict:

@@ -1,6 +1,6 @@
 """Kill anywhere: SIGKILL a training run at random moments, restart it, and compare with an uninterrupted run.
 
-`python scripts/kill_test.py [--kills=10] [--steps=150] [--seed=0] [--workdir=DIR] [--processes=1]`
+`python scripts/kill_test.py [--kills=10] [--steps=150] [--seed=0] [--workdir=DIR] [--processes=1] [--folder_images=N]`
 
 Trains the tiny engine-test model (configs/engine_test.py) with a checkpoint at
 every step, once uninterrupted (DIR/reference) and once (DIR/killed) through
@@ -24,6 +24,10 @@ process 0, the host of the coordination service, is killed, the runtime's error
 poller in process 1 sees the connection close and aborts it at once (SIGABRT,
 its own multi-line message) before gen_jax's watchdog can report; jaxlib 0.10
 offers no Python hook for that (`coordinator_lost_aborts`).
+
+With `--folder_images=N` the model trains on a streamed folder instead of
+ring8: N 8x8 grey JPEGs written to DIR/images by scripts/make_image_folder.py,
+read by one grain worker (`data.num_workers=1`) with random flips.
 """
 
 import json
@@ -45,6 +49,7 @@ flags.DEFINE_integer("steps", 150, "Training steps of the run (train.num_steps).
 flags.DEFINE_integer("seed", 0, "Seed of the kill schedule.")
 flags.DEFINE_string("workdir", "", "Directory for the two runs (default: a new temporary directory).")
 flags.DEFINE_integer("processes", 1, "Processes of the run (1 or 2; 2 = a multi-process run on 127.0.0.1).")
+flags.DEFINE_integer("folder_images", 0, "Train on a generated folder of this many 8x8 images (0: on ring8).")
 
 MODES = ("checkpoint", "training", "startup")
 MODE_WEIGHTS = (0.4, 0.4, 0.2)
@@ -53,13 +58,15 @@ WAIT_LIMIT_S = 120.0
 HEARTBEAT_TIMEOUT_S = 10  # multi-process runs: a killed process is declared lost after this long
 
 
-def train_command(workdir: str, steps: int, process_id: int | None = None, port: int = 0) -> list[str]:
-  """train.py on the engine-test model; with `process_id`, one of two processes coordinated on 127.0.0.1:`port`."""
+def train_command(workdir: str, steps: int, data: list[str], process_id: int | None = None,
+                  port: int = 0) -> list[str]:
+  """train.py on the engine-test model with the `data` flags; with `process_id`, one of two processes
+  coordinated on 127.0.0.1:`port`."""
   command = [sys.executable, os.path.join(cli.REPO_ROOT, "scripts", "train.py"),
              f"--config={os.path.join(cli.REPO_ROOT, 'configs', 'engine_test.py')}", f"--workdir={workdir}",
              f"--config.train.num_steps={steps}", "--config.train.checkpoint_every=1",
              "--config.train.log_every=1", f"--config.train.eval_every={steps}", "--config.train.keep_checkpoints=2",
-             "--config.train.progress=False"]
+             "--config.train.progress=False", *data]
   if process_id is None:
     return command
   return command + ["--config.train.distributed=True", f"--config.train.coordinator_address=127.0.0.1:{port}",
@@ -68,22 +75,32 @@ def train_command(workdir: str, steps: int, process_id: int | None = None, port:
                     f"--config.train.initialization_timeout_s={int(WAIT_LIMIT_S) // 2}"]
 
 
+def folder_data(root: str, count: int) -> list[str]:
+  """Config flags training on a new folder of `count` 8x8 grey images in root/images ([] for count 0)."""
+  if not count:
+    return []
+  folder = os.path.join(root, "images")
+  subprocess.run([sys.executable, os.path.join(cli.REPO_ROOT, "scripts", "make_image_folder.py"), f"--out={folder}",
+                  f"--count={count}", "--size=8", "--grey"], check=True, stdout=subprocess.DEVNULL)
+  return [f"--config.data.name=folder:{folder}", "--config.data.num_workers=1", "--config.data.random_flip=True"]
+
+
 def free_port() -> int:
   with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     return s.getsockname()[1]
 
 
-def launch(workdir: str, steps: int, log_path: str, processes: int = 1) -> list[subprocess.Popen]:
+def launch(workdir: str, steps: int, log_path: str, data: list[str], processes: int = 1) -> list[subprocess.Popen]:
   """The run's processes (one, or two on 127.0.0.1 with 2 fake CPU devices each), output in `log_path`(.<i>)."""
   if processes == 1:
     log = open(log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
-    return [subprocess.Popen(train_command(workdir, steps), stdout=log, stderr=subprocess.STDOUT, cwd=cli.REPO_ROOT)]
+    return [subprocess.Popen(train_command(workdir, steps, data), stdout=log, stderr=subprocess.STDOUT, cwd=cli.REPO_ROOT)]
   env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
   port, procs = free_port(), []
   for i in range(processes):
     log = open(f"{log_path}.{i}", "w", encoding="utf-8")  # pylint: disable=consider-using-with
-    procs.append(subprocess.Popen(train_command(workdir, steps, i, port), stdout=log, stderr=subprocess.STDOUT,
+    procs.append(subprocess.Popen(train_command(workdir, steps, data, i, port), stdout=log, stderr=subprocess.STDOUT,
                                   cwd=cli.REPO_ROOT, env=env))
   return procs
 
@@ -197,7 +214,8 @@ def state_leaves(workdir: str):
   return [np.asarray(x) for x in jax.tree.leaves(jax.device_get(load_run(workdir)[3]))]
 
 
-def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: str, processes: int = 1) -> dict:
+def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: str, data: list[str],
+              processes: int = 1) -> dict:
   """Kill and restart the run in `workdir` `kills` times, then let it finish; returns the counts."""
   from gen_jax.train import checkpoint  # pylint: disable=import-outside-toplevel
 
@@ -215,7 +233,7 @@ def kill_loop(workdir: str, steps: int, kills: int, rng: random.Random, logs: st
     finishing = summary["kills"] >= kills
     launched_at = time.time()
     log_path = os.path.join(logs, f"launch_{launches}.log")
-    procs = launch(workdir, steps, log_path, processes)
+    procs = launch(workdir, steps, log_path, data, processes)
     launches += 1
     try:
       mode = MODES[0] if summary["kills"] == 0 else rng.choices(MODES, MODE_WEIGHTS)[0]
@@ -261,9 +279,10 @@ def main(argv):
   steps, processes = flags.FLAGS.steps, flags.FLAGS.processes
   if processes not in (1, 2):
     cli.fail(f"--processes: expected 1 or 2, got {processes}")
-  ref = launch(reference, steps, os.path.join(logs, "reference.log"), processes)  # runs beside the kill loop
+  data = folder_data(root, flags.FLAGS.folder_images)
+  ref = launch(reference, steps, os.path.join(logs, "reference.log"), data, processes)  # runs beside the kill loop
   try:
-    summary = kill_loop(killed, steps, flags.FLAGS.kills, random.Random(flags.FLAGS.seed), logs, processes)
+    summary = kill_loop(killed, steps, flags.FLAGS.kills, random.Random(flags.FLAGS.seed), logs, data, processes)
     if max(wait_all(ref)) != 0:
       cli.fail(f"the uninterrupted reference run failed; see {os.path.join(logs, 'reference.log')}", 1)
   finally:
@@ -274,7 +293,8 @@ def main(argv):
   equal = summary["final_step"] == steps and all(
       a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
       for a, b in zip(state_leaves(reference), state_leaves(killed), strict=True))
-  summary.update(bitwise_equal=bool(equal), seconds=round(time.time() - start_time, 1), workdir=root)
+  summary.update(bitwise_equal=bool(equal), seconds=round(time.time() - start_time, 1), workdir=root,
+                 data=data[0].removeprefix("--config.data.name=") if data else "ring8")
   ok = (equal and summary["kills"] == flags.FLAGS.kills and not summary["resume_errors"]
         and summary["final_returncode"] == 0 and summary["incomplete_checkpoints_at_end"] == 0
         and not summary.get("peer_lost_errors"))

@@ -78,13 +78,22 @@ def test_dcgan32_networks_have_the_specified_layers():
       "BatchNorm_0": (128,), "BatchNorm_1": (256,)}
 
 
-@pytest.mark.parametrize("name", sorted(inputs.INPUT_DATA))
+@pytest.mark.parametrize("name", sorted(inputs.IN_MEMORY))
 def test_input_workloads_report_batches_per_second_beside_the_step_rate(name):
   (record,) = list(bench.get_workload(name)(2, None, **TINY))
   json.dumps(record)
   assert record["workload"] == name and record["train_workload"] == "vae_mlp" and record["batch"] == 4
   assert record["batches_per_sec"] > 0 and record["train_steps_per_sec"] > 0
   assert record["headroom"] == pytest.approx(record["batches_per_sec"] / record["train_steps_per_sec"])
+
+
+def test_streamed_input_workload_reports_first_batch_rate_and_memory_per_worker_count():
+  (record,) = list(bench.get_workload("input_tfds")(2, None, repeats=1, batch_size=4, num_workers=["0"]))
+  json.dumps(record)
+  assert record["workload"] == "input_tfds" and record["num_workers"] == 0 and record["batch"] == 4
+  assert record["images"] == inputs.MOCK_EXAMPLES and record["time_to_first_batch_s"] > 0
+  assert record["images_per_sec"] > 0 and 100 < record["peak_rss_mb"] < 10_000
+  assert record["headroom"] == pytest.approx(record["images_per_sec"] / record["train_images_per_sec"])
 
 
 def run_script(*args, env=None):

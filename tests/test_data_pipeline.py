@@ -52,7 +52,7 @@ def test_each_epoch_covers_every_example_exactly_once(batch_size):
 def test_epoch_order_is_the_seeded_permutation_and_batches_straddle():
   stream = BatchStream(indexed_dataset(50), 16, seed=4)
   # Batch 3 covers positions 48..63: the last 2 of epoch 0, then the first 14 of epoch 1.
-  expected = np.concatenate([stream._permutation(0)[48:], stream._permutation(1)[:14]])
+  expected = np.concatenate([stream.positions._permutation(0)[48:], stream.positions._permutation(1)[:14]])
   np.testing.assert_array_equal(ids(stream.local_batch(3)), expected)
 
 

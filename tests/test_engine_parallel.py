@@ -6,6 +6,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+
+from configs import engine_test
+from gen_jax import data as gdata
+from tests.helpers.image_folders import write_folder
 
 from tests.helpers.cli import REPO
 
@@ -43,14 +48,27 @@ def free_port() -> int:
     return s.getsockname()[1]
 
 
-def test_two_processes_match_one_process_with_four_devices(tmp_path):
+@pytest.mark.parametrize("data", ["ring8", "folder"])
+def test_two_processes_match_one_process_with_four_devices(tmp_path, data):
+  """With a streamed folder, each process reads only its half of each global batch (checked against a
+  one-process stream), the 1- and 4-device runs agree, and the two processes reproduce them."""
+  folder = [write_folder(tmp_path / "images", count=40, size=(4, 4))] if data == "folder" else []
   port = str(free_port())
-  procs = [worker("process", str(tmp_path / "multi.npz"), str(tmp_path / "multi"), str(i), port, devices=2)
-           for i in range(2)]
-  single = worker("devices", str(tmp_path / "single.npz"), str(tmp_path / "single"), devices=4)
+  procs = [worker("process", str(tmp_path / "multi.npz"), str(tmp_path / "multi"), str(i), port, *folder,
+                  devices=2) for i in range(2)]
+  single = worker("devices", str(tmp_path / "single.npz"), str(tmp_path / "single"), *folder, devices=4)
   for proc in procs + [single]:
     finish(proc)
   multi = np.load(tmp_path / "multi.npz")
   assert int(multi["device_count"]) == 4
-  for a, b in zip(params_of(multi), params_of(np.load(tmp_path / "single.npz"), "d4_"), strict=True):
+  single_params = np.load(tmp_path / "single.npz")
+  for a, b in zip(params_of(single_params, "d1_"), params_of(single_params, "d4_"), strict=True):
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+  for a, b in zip(params_of(multi), params_of(single_params, "d4_"), strict=True):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+  if folder:
+    config = engine_test.tiny_config()
+    config.data.name, config.data.num_workers = f"folder:{folder[0]}", 0
+    one_process = gdata.batch_stream(gdata.load(config.data), config.data.batch_size, config.seed, config.data)
+    halves = [np.load(f"{tmp_path / 'multi.npz'}.{i}.npz")["x"] for i in range(2)]
+    np.testing.assert_array_equal(np.concatenate(halves, axis=1), one_process.local_batches(0, 3)["x"])

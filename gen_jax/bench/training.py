@@ -35,7 +35,7 @@ import ml_collections
 import numpy as np
 
 from gen_jax.bench import profile, register_workload, timing
-from gen_jax.data.pipeline import BatchStream
+from gen_jax import data as gdata
 from gen_jax.train import loop, parallel
 from gen_jax.train import state as state_lib
 from gen_jax.train.train_step import make_train_step
@@ -119,7 +119,7 @@ class PreparedStep:
     state: the replicated TrainState (donated by each call: use `advance`).
     batches, active: the k = train.steps_per_jit global batches on the mesh, all active.
     global_batch: examples per update (data.batch_size * batches_per_step).
-    stream: the run's BatchStream (for the input-pipeline workloads).
+    stream: the run's batch stream (`gen_jax.data.batch_stream`).
     mesh: the device mesh.
   """
 
@@ -128,11 +128,11 @@ class PreparedStep:
     k = config.train.steps_per_jit
     self.mesh = mesh
     self.global_batch = config.data.batch_size * trainer.batches_per_step
-    self.stream = BatchStream(dataset, self.global_batch, config.seed, binarize=config.data.binarize,
-                              fresh_samples=config.data.fresh_samples)
-    self.train_step = make_train_step(trainer, mesh, config.train.ema_decay)
+    self.stream = gdata.batch_stream(dataset, self.global_batch, config.seed, config.data)
+    self.train_step = make_train_step(trainer, mesh, config.train.ema_decay, self.stream.to_model_range)
     self.state = parallel.put_replicated(state_lib.initial_state(trainer, config), mesh)
     self._host_batches = self.stream.local_batches(0, k)                     # [k, B, ...]
+    self.stream.close()
     self.batches = parallel.put_batch(self._host_batches, mesh, leading_axes=1)
     self.active = parallel.put_replicated(np.ones(k, bool), mesh)
     self.steps_per_call = k

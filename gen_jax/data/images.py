@@ -1,6 +1,7 @@
 """Image datasets: scikit-learn's bundled digits (offline default) and the shared image processing.
 
-Processing order for every image dataset (digits and tfds): pixels in [0, 1] ->
+Processing order for in-memory image datasets (digits; data on disk is
+streamed in uint8, see `streaming` and `decode`): pixels in [0, 1] ->
 centre crop to a square and bilinear resize when `data.image_size` > 0 ->
 static binarization (optional) -> scaling to `data.scale`.
 

@@ -35,25 +35,93 @@ import numpy as np
 from gen_jax.checks import check_choice
 from gen_jax.data.spec import Dataset
 
-# Separate random streams for the three uses of (seed, number).
-_PERMUTATION, _BINARIZATION, _FRESH = 0, 1, 2
+# Separate random streams for the uses of (seed, number).
+_PERMUTATION, _BINARIZATION, _FRESH, _FLIP = 0, 1, 2, 3
+
+
+class Positions:
+  """Which training examples process `process_index` reads for global batch i: a pure function of (seed, i).
+
+  Small and picklable: grain's worker processes carry one (see `streaming`).
+  """
+
+  def __init__(self, num_examples: int, global_batch_size: int, local_batch_size: int, seed: int,
+               process_index: int):
+    self.num_examples, self.global_batch_size, self.local_batch_size = num_examples, global_batch_size, local_batch_size
+    self.seed, self.process_index = seed, process_index
+    self._permutations = {}  # epoch -> permutation, the last two epochs only
+
+  def _permutation(self, epoch: int) -> np.ndarray:
+    """[N]: the order of epoch `epoch`, a permutation seeded by (seed, epoch)."""
+    permutation = self._permutations.get(epoch)
+    if permutation is None:  # the cache is replaced, never mutated: safe with a prefetch thread reading too
+      permutation = np.random.default_rng([_PERMUTATION, self.seed, epoch]).permutation(self.num_examples)
+      self._permutations = {**{e: p for e, p in self._permutations.items() if e == epoch - 1}, epoch: permutation}
+    return permutation
+
+  def example_indices(self, index: int) -> np.ndarray:
+    """[b_local]: training-set indices of this process's slice of global batch `index`."""
+    n = self.num_examples
+    first = index * self.global_batch_size + self.process_index * self.local_batch_size
+    positions = np.arange(first, first + self.local_batch_size)  # [b_local]
+    epochs = positions // n
+    indices = np.empty(self.local_batch_size, np.int64)
+    for epoch in np.unique(epochs):
+      here = epochs == epoch
+      indices[here] = self._permutation(int(epoch))[positions[here] % n]
+    return indices
+
+  def local_rows(self, global_array: np.ndarray) -> np.ndarray:
+    """This process's rows [b_local, ...] of a [B, ...] array drawn for the whole global batch."""
+    start = self.process_index * self.local_batch_size
+    return global_array[start:start + self.local_batch_size]
+
+  def local_uniform(self, stream: int, index: int, shape) -> np.ndarray:
+    """[b_local, *shape] float32 U(0, 1): this process's rows of a draw for global batch `index`."""
+    rng = np.random.default_rng([stream, self.seed, index])
+    return self.local_rows(rng.random((self.global_batch_size, *shape), np.float32))
+
+
+def check_stream_args(global_batch_size, process_index, process_count, binarize):
+  """ValueError naming the argument unless the batch divides over the processes and `binarize` is known."""
+  if not isinstance(global_batch_size, int) or global_batch_size < 1:
+    raise ValueError(f"global_batch_size: expected a positive int, got {global_batch_size!r}")
+  if not isinstance(process_count, int) or process_count < 1:
+    raise ValueError(f"process_count: expected a positive int, got {process_count!r}")
+  if global_batch_size % process_count:
+    raise ValueError(f"global_batch_size: {global_batch_size} is not divisible by "
+                     f"process_count {process_count}")
+  if not isinstance(process_index, int) or not 0 <= process_index < process_count:
+    raise ValueError(f"process_index: expected 0..{process_count - 1}, got {process_index!r}")
+  check_choice(binarize, ("none", "static", "dynamic"), "binarize")
+
+
+def check_index(index) -> int:
+  if not isinstance(index, (int, np.integer)) or index < 0:
+    raise ValueError(f"index: expected an int >= 0, got {index!r}")
+  return int(index)
+
+
+def check_count(count) -> int:
+  if not isinstance(count, int) or count < 1:
+    raise ValueError(f"count: expected a positive int, got {count!r}")
+  return count
 
 
 class BatchStream:
-  """Deterministic, resumable, process-sharded batches: batch number i is a pure function of (seed, i)."""
+  """Deterministic, resumable, process-sharded batches: batch number i is a pure function of (seed, i).
+
+  The batching contract the training loop consumes (also that of
+  `streaming.StreamedBatchStream`): `local_batches(start, count)` -> 'x'
+  [count, b_local, ...], 'y' [count, b_local]; `to_model_range(x)` (jittable)
+  maps the 'x' it yields to the model's value range on the device (here the
+  identity: in-memory batches are float32 already); `metrics()` are counters
+  to log; `close()` releases workers.
+  """
 
   def __init__(self, dataset: Dataset, global_batch_size: int, seed: int, *, process_index: int = 0,
                process_count: int = 1, binarize: str = "none", fresh_samples: bool = False):
-    if not isinstance(global_batch_size, int) or global_batch_size < 1:
-      raise ValueError(f"global_batch_size: expected a positive int, got {global_batch_size!r}")
-    if not isinstance(process_count, int) or process_count < 1:
-      raise ValueError(f"process_count: expected a positive int, got {process_count!r}")
-    if global_batch_size % process_count:
-      raise ValueError(f"global_batch_size: {global_batch_size} is not divisible by "
-                       f"process_count {process_count}")
-    if not isinstance(process_index, int) or not 0 <= process_index < process_count:
-      raise ValueError(f"process_index: expected 0..{process_count - 1}, got {process_index!r}")
-    check_choice(binarize, ("none", "static", "dynamic"), "binarize")
+    check_stream_args(global_batch_size, process_index, process_count, binarize)
     x = dataset.train["x"]
     if binarize == "dynamic" and (x.min() < 0 or x.max() > 1):
       raise ValueError(f"binarize: 'dynamic' needs training values in [0, 1] (data.scale='0_1'), "
@@ -68,57 +136,42 @@ class BatchStream:
     self.process_index = process_index
     self.binarize = binarize
     self.fresh_samples = fresh_samples
-    self._permutations = {}  # epoch -> permutation, the last two epochs only
-
-  def _permutation(self, epoch: int) -> np.ndarray:
-    """[N]: the order of epoch `epoch`, a permutation seeded by (seed, epoch)."""
-    if epoch not in self._permutations:
-      rng = np.random.default_rng([_PERMUTATION, self.seed, epoch])
-      permutation = rng.permutation(len(self.dataset.train["x"]))
-      self._permutations = {e: p for e, p in self._permutations.items() if e == epoch - 1}
-      self._permutations[epoch] = permutation
-    return self._permutations[epoch]
+    self.positions = Positions(len(x), global_batch_size, self.local_batch_size, seed, process_index)
 
   def example_indices(self, index: int) -> np.ndarray:
     """[b_local]: training-set indices of this process's slice of global batch `index`."""
-    n = len(self.dataset.train["x"])
-    first = index * self.global_batch_size + self.process_index * self.local_batch_size
-    positions = np.arange(first, first + self.local_batch_size)  # [b_local]
-    epochs = positions // n
-    indices = np.empty(self.local_batch_size, np.int64)
-    for epoch in np.unique(epochs):
-      here = epochs == epoch
-      indices[here] = self._permutation(int(epoch))[positions[here] % n]
-    return indices
-
-  def _local_rows(self, global_array: np.ndarray) -> np.ndarray:
-    start = self.process_index * self.local_batch_size
-    return global_array[start:start + self.local_batch_size]
+    return self.positions.example_indices(index)
 
   def local_batch(self, index: int) -> dict[str, np.ndarray]:
     """This process's slice of global batch `index`: {'x': [b_local, ...] float32, 'y': [b_local] int32}."""
-    if not isinstance(index, (int, np.integer)) or index < 0:
-      raise ValueError(f"index: expected an int >= 0, got {index!r}")
-    index = int(index)
+    index = check_index(index)
     if self.fresh_samples:
       x, y = self.dataset.sampler(np.random.default_rng([_FRESH, self.seed, index]),
                                   self.global_batch_size)
-      batch = {"x": self._local_rows(x), "y": self._local_rows(y)}
+      batch = {"x": self.positions.local_rows(x), "y": self.positions.local_rows(y)}
     else:
       indices = self.example_indices(index)
       batch = {"x": self.dataset.train["x"][indices], "y": self.dataset.train["y"][indices]}
     if self.binarize == "dynamic":
-      rng = np.random.default_rng([_BINARIZATION, self.seed, index])
-      u = self._local_rows(rng.random((self.global_batch_size, *batch["x"].shape[1:]), np.float32))
+      u = self.positions.local_uniform(_BINARIZATION, index, batch["x"].shape[1:])
       batch["x"] = (u < batch["x"]).astype(np.float32)
     return {"x": batch["x"].astype(np.float32), "y": batch["y"].astype(np.int32)}
 
   def local_batches(self, start: int, count: int) -> dict[str, np.ndarray]:
     """Batches start .. start + count - 1 stacked: 'x' [count, b_local, ...], 'y' [count, b_local]."""
-    if not isinstance(count, int) or count < 1:
-      raise ValueError(f"count: expected a positive int, got {count!r}")
-    batches = [self.local_batch(start + k) for k in range(count)]
+    batches = [self.local_batch(start + k) for k in range(check_count(count))]
     return {key: np.stack([b[key] for b in batches]) for key in ("x", "y")}
+
+  def to_model_range(self, x):
+    """The batches' 'x' as the model sees them: already float32 in the dataset's value range."""
+    return x
+
+  def metrics(self) -> dict[str, float]:
+    """Counters to log with the training metrics (none for in-memory data)."""
+    return {}
+
+  def close(self):
+    """Nothing to release for in-memory data."""
 
 
 class _Failure:

@@ -1,7 +1,7 @@
 """What a loaded dataset is: its arrays (`Dataset`) and the facts a model needs (`DataSpec`)."""
 
 import dataclasses
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -37,12 +37,15 @@ class Dataset:
   'y' holds class labels, the mixture component for Gaussian mixtures, or zeros
   when unlabeled. `test` is the held-out split (None when there is none).
   `sampler` draws fresh examples from the generating distribution (generated
-  2-D data only; None otherwise).
+  2-D data only; None otherwise). `train_stream` (a `streaming.StreamedSplit`):
+  the disk-backed training split the streamed pipeline reads; `train` and
+  `test` then hold only the first data.eval_examples examples, for evaluation.
   """
   spec: DataSpec
-  train: dict[str, np.ndarray]
-  test: dict[str, np.ndarray] | None
+  train: Mapping[str, np.ndarray]
+  test: Mapping[str, np.ndarray] | None
   sampler: Sampler | None = None
+  train_stream: object | None = None
 
 
 def split_dict(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:

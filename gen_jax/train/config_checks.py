@@ -56,9 +56,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
   if not 0.0 <= config.train.ema_decay < 1.0:
     raise ValueError(f"train.ema_decay: expected in [0, 1), got {config.train.ema_decay!r}")
   _check_image_config_on_points(config, data.toy2d.loaders())
-  names = data.dataset_names()
-  if config.data.name not in names and not str(config.data.name).startswith("tfds:"):
-    raise ValueError(f"data.name: expected one of {names} or 'tfds:NAME', got {config.data.name!r}")
+  data.check_dataset_name(config.data.name)
   registry.builder_for(config)  # ValueError naming model.name / model.module
 
 

@@ -38,7 +38,6 @@ import tqdm
 from jax.experimental import multihost_utils
 
 from gen_jax import data as gdata
-from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import checkpoint, config_checks, multihost, parallel, registry, resume, safety
 from gen_jax.train.metrics_writer import MetricsWriter
 from gen_jax.train.safety import NonFiniteError, WorkdirError  # noqa: F401  (raised by train_and_evaluate)
@@ -137,7 +136,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> Train
       with contextlib.closing(MetricsWriter(workdir)) as writer:
         _log_start(writer, start, notes, config_dict)
         run = _Run(config, workdir, manager, writer, mesh, dataset, trainer, config_dict, stop)
-        return run.train(start.state)
+        with contextlib.closing(run.stream):
+          return run.train(start.state)
 
 
 def _log_start(writer: MetricsWriter, start: resume.Start, notes: list[tuple[str, str]], config_dict: dict):
@@ -160,10 +160,10 @@ class _Run:
   def __init__(self, config, workdir, manager, writer, mesh, dataset, trainer, config_dict, stop):
     self.config, self.workdir, self.manager, self.writer = config, workdir, manager, writer
     self.mesh, self.dataset, self.trainer, self.config_dict, self.stop = mesh, dataset, trainer, config_dict, stop
-    self.stream = BatchStream(dataset, config.data.batch_size * trainer.batches_per_step, config.seed,
-                              process_index=jax.process_index(), process_count=jax.process_count(),
-                              binarize=config.data.binarize, fresh_samples=config.data.fresh_samples)
-    self.train_step = make_train_step(trainer, mesh, config.train.ema_decay)
+    self.stream = gdata.batch_stream(dataset, config.data.batch_size * trainer.batches_per_step, config.seed,
+                                     config.data, process_index=jax.process_index(),
+                                     process_count=jax.process_count())
+    self.train_step = make_train_step(trainer, mesh, config.train.ema_decay, self.stream.to_model_range)
 
   def train(self, state: TrainState) -> TrainState:
     """Run to train.num_steps, rolling back up to train.max_rollbacks times when asked to."""
@@ -220,6 +220,7 @@ class _Run:
     now = time.time()
     scalars = {k: v[-1] for k, v in metrics.items() if k not in ("applied", "finite_parts")}
     scalars["steps_per_sec"] = (step - timer["step"]) / max(now - timer["time"], 1e-9)
+    scalars.update(self.stream.metrics())
     self.writer.write_scalars(step, scalars)
     progress.set_postfix({k: f"{float(v):.4g}" for k, v in scalars.items() if "loss" in k})
     timer.update(step=step, time=now)

@@ -13,6 +13,8 @@ the new state: the batch statistics (='model_state') or the optimizer's momentum
 finite on that step.
 """
 
+import math
+
 import jax
 import jax.numpy as jnp
 import optax
@@ -26,7 +28,8 @@ from gen_jax.train.state import create_state
 
 @register_model("engine_test")
 def build(config, spec):
-  net = MLP(hidden=(8,), out=spec.example_shape[0], batch_norm=True, axis_name=parallel.AXIS)
+  features = math.prod(spec.example_shape)  # points: 2; images: H W C, flattened
+  net = MLP(hidden=(8,), out=features, batch_norm=True, axis_name=parallel.AXIS)
   # SGD, not Adam: the bias before BatchNorm has an exactly-zero gradient, whose round-off noise
   # Adam would normalize into full-size steps that differ between device counts.
   tx = optax.sgd(config.optim.learning_rate, momentum=config.objective.get("momentum", 0.0) or None)
@@ -39,12 +42,12 @@ def build(config, spec):
                      f"got {nonfinite_quantity!r}")
 
   def init(key):
-    variables = net.init(key, jnp.zeros((2,) + spec.example_shape), train=False)
+    variables = net.init(key, jnp.zeros((2, features)), train=False)
     params = {"net": variables["params"]}
     return create_state(params, {"net": tx.init(params["net"])}, {"net": variables["batch_stats"]}, key)
 
   def update(state, batch, key):
-    x = batch["x"]  # [b, 2]
+    x = batch["x"].reshape(batch["x"].shape[0], features)  # [b, D]
     noise = parallel.example_normal(key, x.shape[0], x.shape[1:])
 
     def loss_fn(p):
@@ -71,7 +74,9 @@ def build(config, spec):
     return new_state, {"loss": loss, "grad_norm/net": optax.global_norm(grads)}
 
   def apply(state, x):
-    return net.apply({"params": state.params["net"], "batch_stats": state.model_state["net"]}, x, train=False)
+    out = net.apply({"params": state.params["net"], "batch_stats": state.model_state["net"]},
+                    x.reshape(x.shape[0], features), train=False)
+    return out.reshape(x.shape)
 
   def sample(state, key, n):
     return apply(state, jax.random.normal(key, (n,) + spec.example_shape))

@@ -45,11 +45,17 @@ def ema_update(ema_params, params, decay: float):
   return jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, ema_params, params)
 
 
-def checked_update(trainer: Trainer, ema_decay: float):
-  """One engine step around `trainer.update`: step key, step count, EMA, `finite` and `finite_parts` flags."""
+def checked_update(trainer: Trainer, ema_decay: float, to_model_range=None):
+  """One engine step around `trainer.update`: step key, step count, EMA, `finite` and `finite_parts` flags.
+
+  `to_model_range` (optional) maps the batch's 'x' as the input pipeline ships
+  it (e.g. uint8 pixels) to what the model trains on, on the device.
+  """
 
   def step(state: TrainState, batch) -> tuple[TrainState, dict]:
     key = jax.random.fold_in(state.key, state.step)
+    if to_model_range is not None:
+      batch = {**batch, "x": to_model_range(batch["x"])}
     new_state, metrics = trainer.update(state, batch, key)
     ema = ema_update(state.ema_params, new_state.params, ema_decay) if ema_decay > 0 else state.ema_params
     new_state = new_state.replace(step=state.step + 1, ema_params=ema)
@@ -66,7 +72,7 @@ def _skipped(step, state, batch):
   return lambda state, batch: (state, jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), metrics_shape))
 
 
-def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0):
+def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0, to_model_range=None):
   """Jitted `(state, batches, active) -> (state, metrics)`; state donated.
 
   `batches` leaves are [k, global_batch, ...] placed with
@@ -74,7 +80,8 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0):
   `active` [k] bool masks steps off (their batches are padding): a call always
   scans a fixed k, so a run cut into calls differently (a resume, a log step)
   runs the very same compiled program and reproduces parameters bit for bit.
-  Inactive steps leave the state as it is (a `lax.cond`). Returned metrics are
+  Inactive steps leave the state as it is (a `lax.cond`). `to_model_range`: see
+  `checked_update` (the data stream's, which scales uint8 pixels on the device). Returned metrics are
   stacked over the k steps, with `applied` [k] telling which updates count
   (False on inactive steps and from the first non-finite one on; the state of a
   call with a non-finite step must be discarded). With k = 1 (active = [True]
@@ -83,7 +90,7 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0):
   a lax.scan than at the top level of a program (measured by gen_jax.bench;
   matmuls are unaffected).
   """
-  step = checked_update(trainer, ema_decay)
+  step = checked_update(trainer, ema_decay, to_model_range)
 
   def run_steps(state, batches, active):
     def body(carry, inputs):

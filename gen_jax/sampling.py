@@ -262,8 +262,8 @@ def rejection_sample(key, target_pdf: Callable, proposal_sample: Callable, propo
 
   Returns:
     A `RejectionResult`. Running out of rounds does not raise (eagerly or under jit): the
-    result has complete=False and its unfilled rows are NaN. A non-positive bound accepts
-    nothing (`gen_jax.checks.checked` raises instead).
+    result has complete=False and its unfilled rows are NaN. A bound that is not finite and > 0
+    runs no round (complete=False, rounds=0; `gen_jax.checks.checked` raises instead).
 
   References:
     J. von Neumann, Various techniques used in connection with random digits (1951);
@@ -291,7 +291,8 @@ def rejection_sample(key, target_pdf: Callable, proposal_sample: Callable, propo
     raise ValueError(f"proposal_sample: expected floating samples of shape [{round_size}, ...], "
                      f"got {proposal.dtype}{list(proposal.shape)}")
   bound = jnp.asarray(bound, proposal.dtype)
-  value_check(jnp.isfinite(bound) & (bound > 0), "bound: expected a finite scalar > 0, got {}", bound)
+  usable = jnp.isfinite(bound) & (bound > 0)
+  value_check(usable, "bound: expected a finite scalar > 0, got {}", bound)
 
   def run_round(state):
     key, samples, filled, accepted, violations, rounds = state
@@ -309,7 +310,7 @@ def rejection_sample(key, target_pdf: Callable, proposal_sample: Callable, propo
 
   def more_needed(state):
     _, _, filled, _, _, rounds = state
-    return (filled < num_samples) & (rounds < max_rounds)
+    return usable & (filled < num_samples) & (rounds < max_rounds)
 
   zero = jnp.zeros((), jnp.int32)
   empty = jnp.full((num_samples,) + proposal.shape[1:], jnp.nan, proposal.dtype)

@@ -19,8 +19,8 @@ Value checks live in two places:
 
 One message format for every bad choice and bad number:
 `NAME: expected ..., got ...`, NAME being the argument or the config field.
-Integers are accepted through `operator.index` (int and np.int64 pass; bool, float
-and 0-d arrays do not).
+Integers are accepted through `operator.index` (int and NumPy integers pass; bool and
+float do not), in one place: `check_int`.
 """
 
 import functools

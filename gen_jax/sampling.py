@@ -226,6 +226,11 @@ class RejectionResult(NamedTuple):
     there and the samples are biased unless this is 0.
   rounds: proposal rounds run.
   complete: True when all num_samples rows were filled within max_rounds.
+
+  Example:
+    >>> from gen_jax.sampling import RejectionResult
+    >>> print(RejectionResult._fields)
+    ('samples', 'num_accepted', 'num_proposed', 'acceptance_rate', 'num_envelope_violations', 'rounds', 'complete')
   """
 
   samples: jax.Array

@@ -40,6 +40,7 @@ DEFAULT_CHECKS = checkify.user_checks | checkify.index_checks
 ALL_CHECKS = DEFAULT_CHECKS | checkify.float_checks
 
 _CHECK_SUFFIX = " (`check` failed)"  # what checkify appends to a user check's message
+_INTEGER_KINDS = {0: "a non-negative integer", 1: "a positive integer"}
 
 
 def check_int(value, field: str, minimum: int | None = None) -> int:
@@ -60,20 +61,20 @@ def check_int(value, field: str, minimum: int | None = None) -> int:
     >>> import numpy as np
     >>> checks.check_int(np.int64(3), "num_samples", minimum=1)
     3
-    >>> checks.check_int(2.0, "num_samples", minimum=1)
+    >>> checks.check_int(1, "num_points", minimum=2)
     Traceback (most recent call last):
       ...
-    ValueError: num_samples: expected an integer >= 1, got 2.0
+    ValueError: num_points: expected an integer >= 2, got 1
   """
-  bound = "" if minimum is None else f" >= {minimum}"
+  kind = _INTEGER_KINDS.get(minimum, "an integer" if minimum is None else f"an integer >= {minimum}")
   try:
     if isinstance(value, (bool, np.bool_)):
       raise TypeError
     number = operator.index(value)
   except TypeError:
-    raise ValueError(f"{field}: expected an integer{bound}, got {value!r}") from None
+    raise ValueError(f"{field}: expected {kind}, got {value!r}") from None
   if minimum is not None and number < minimum:
-    raise ValueError(f"{field}: expected an integer{bound}, got {value!r}")
+    raise ValueError(f"{field}: expected {kind}, got {value!r}")
   return number
 
 
@@ -85,7 +86,7 @@ def check_positive_int(value, field: str) -> int:
     >>> checks.check_positive_int(0, "train.num_steps")
     Traceback (most recent call last):
       ...
-    ValueError: train.num_steps: expected an integer >= 1, got 0
+    ValueError: train.num_steps: expected a positive integer, got 0
   """
   return check_int(value, field, minimum=1)
 

@@ -99,7 +99,7 @@ def test_one_integer_check_accepts_what_operator_index_accepts(value, ok):
     assert checks.check_positive_int(value, "num_samples") == int(value)
     assert type(checks.check_positive_int(value, "num_samples")) is int
   else:
-    with pytest.raises(ValueError, match=re.escape(f"num_samples: expected an integer >= 1, got {value!r}")):
+    with pytest.raises(ValueError, match=re.escape(f"num_samples: expected a positive integer, got {value!r}")):
       checks.check_positive_int(value, "num_samples")
 
 
@@ -112,5 +112,5 @@ def test_one_integer_check_accepts_what_operator_index_accepts(value, ok):
 def test_sample_counts_accept_numpy_integers_and_name_bad_ones(call):
   call(np.int64(2))
   for bad in (0, 2.0, True):
-    with pytest.raises(ValueError, match=re.escape(f"num_samples: expected an integer >= 1, got {bad!r}")):
+    with pytest.raises(ValueError, match=re.escape(f"num_samples: expected a positive integer, got {bad!r}")):
       call(bad)

@@ -111,7 +111,7 @@ def test_conditional_samples_cycle_through_the_classes_and_evaluate_reports_mode
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"objective.loss": "vanilla"}, "objective.loss: unknown loss 'vanilla'"),
+    ({"objective.loss": "vanilla"}, "objective.loss: expected one of .*, got 'vanilla'"),
     ({"objective.pack": 3}, "objective.pack: expected a divisor of data.batch_size"),
     ({"objective.n_critic": 0}, "objective.n_critic: expected a positive integer"),
     ({"objective.gradient_penalty": -1.0}, "objective.gradient_penalty"),

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from gen_jax import checks
 from gen_jax.gan import regularizers
 
 
@@ -15,8 +16,10 @@ def test_clip_weights_bounds_every_leaf():
   clipped = regularizers.clip_weights(params, 0.01)
   np.testing.assert_allclose(clipped["a"], [-0.01, 0.005, 0.01])
   np.testing.assert_allclose(clipped["b"]["c"], -0.01)
-  with pytest.raises(ValueError, match="bound"):
-    regularizers.clip_weights(params, 0.0)
+  traced = jax.jit(regularizers.clip_weights)(params, 0.01)  # a traced bound
+  np.testing.assert_allclose(traced["a"], clipped["a"])
+  with pytest.raises(ValueError, match="bound: expected a clipping bound > 0, got 0.0"):
+    checks.checked(regularizers.clip_weights)(params, 0.0)
 
 
 def test_interpolates_lie_on_the_segments_with_uniform_weights():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from gen_jax import checks
 from gen_jax.gan import rejection
 from gen_jax.gan.networks import CriticMLP
 from tests.helpers.gan import build, tiny_config
@@ -72,9 +73,10 @@ def test_log_envelope_quantiles_and_bad_quantile():
   values = jnp.arange(101.0)
   assert float(rejection.log_envelope(values, 1.0)) == 100.0
   assert float(rejection.log_envelope(values, 0.5)) == 50.0
+  assert float(jax.jit(rejection.log_envelope)(values, 0.5)) == 50.0  # a traced quantile
   for bad in (0.0, 1.5):
     with pytest.raises(ValueError, match="quantile: expected a number in"):
-      rejection.log_envelope(values, bad)
+      checks.checked(rejection.log_envelope)(values, bad)
 
 
 def test_fit_rejects_pools_of_different_shapes():

@@ -137,10 +137,7 @@ def test_kl_gaussian_is_differentiable():
 @pytest.mark.parametrize("fn, args, match", [
     (prob.kl_gaussian, (jnp.zeros(2), jnp.eye(2), jnp.zeros(3), jnp.eye(3)), "mean_q"),
     (prob.kl_gaussian, (jnp.zeros(2), jnp.eye(3), jnp.zeros(2), jnp.eye(2)), "cov_p"),
-    (prob.kl_gaussian, (jnp.zeros(2), jnp.eye(2), jnp.zeros(2), -jnp.eye(2)), "cov_q"),
-    (prob.mvn_log_prob, (jnp.zeros(2), jnp.zeros(2), jnp.ones((2, 2))), "cov"),
     (prob.mvn_log_prob, (jnp.zeros(2), jnp.zeros(()), jnp.eye(2)), "mean"),
-    (prob.cholesky, (jnp.array([[1.0, 2.0], [2.0, 1.0]]), "sigma"), "sigma"),
     (prob.monte_carlo_kl, (jax.random.key(0), None, None, None, 0), "num_samples"),
     (prob.log_mean_exp, (jnp.zeros((2, 0)), 1), "axis"),
 ])
@@ -193,9 +190,6 @@ def test_joint_helpers_in_three_dimensions_and_under_jit():
 
 
 @pytest.mark.parametrize("fn, args, match", [
-    (prob.marginal, (JOINT.at[0, 0].set(-0.1), 0), "joint"),
-    (prob.marginal, (JOINT * 2.0, 0), "joint"),
-    (prob.marginal, (JOINT.at[0, 0].set(jnp.nan), 0), "joint"),
     (prob.marginal, (JOINT, 2), "axis"),
     (prob.conditional, (JOINT, 1.5), "given"),
     (prob.expectation, (jnp.ones(3), jnp.array(1.0)), "probs"),

@@ -1,4 +1,5 @@
-"""Property-based bad-input tests of gen_jax.probability: every input gets a correct answer or an error naming it."""
+"""Property-based bad-input tests of gen_jax.probability: a bad shape or static argument raises an error naming it;
+a bad value gives the documented result (the same eagerly and jitted) and, under checks.checked, an error naming it."""
 
 import jax
 import numpy as np
@@ -6,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from gen_jax import probability
+from gen_jax import checks, probability
 
 FAST = settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 BAD_FLOATS = st.sampled_from([np.nan, np.inf, -np.inf])
@@ -35,15 +36,19 @@ def test_full_gaussians_name_misshaped_covariances(d, extra):
 @FAST
 @given(DIMS, st.one_of(BAD_FLOATS, st.floats(-10, -1e-3)), st.integers(0, 2))
 def test_full_gaussians_reject_non_positive_definite_or_nonfinite_covariances(d, bad, seed):
+  """Unchecked: NaN or -inf, eagerly and jitted alike; checks.checked: a ValueError naming the covariance."""
   cov = spd(d, seed)
   cov[0, 0] = bad if not np.isfinite(bad) else -abs(bad) - 100.0
   mean = np.zeros(d, np.float32)
-  with pytest.raises(ValueError, match="cov"):
-    probability.mvn_log_prob(mean, mean, cov)
-  with pytest.raises(ValueError, match="cov_p"):
-    probability.kl_gaussian(mean, cov, mean, spd(d, seed))
-  with pytest.raises(ValueError, match="cov"):
-    probability.cholesky(cov)
+  eager = probability.mvn_log_prob(mean, mean, cov)
+  assert not np.isfinite(eager)
+  np.testing.assert_array_equal(eager, jax.jit(probability.mvn_log_prob)(mean, mean, cov))
+  with pytest.raises(ValueError, match="cov: expected a symmetric positive-definite matrix"):
+    checks.checked(probability.mvn_log_prob)(mean, mean, cov)
+  with pytest.raises(ValueError, match="cov_p: expected"):
+    checks.checked(probability.kl_gaussian)(mean, cov, mean, spd(d, seed))
+  with pytest.raises(ValueError, match="cov: expected"):
+    checks.checked(probability.cholesky)(cov)
 
 
 @FAST
@@ -112,14 +117,16 @@ def joint_tables():
 @FAST
 @given(joint_tables(), st.data())
 def test_marginal_and_conditional_reject_negative_nan_or_unnormalised_tables(joint, data):
+  """Unchecked: computed as given (eagerly = jitted); checks.checked: a ValueError naming the joint table."""
   index = tuple(data.draw(st.integers(0, n - 1)) for n in joint.shape)
   bad = joint.copy()
   bad[index] = data.draw(st.one_of(st.just(np.nan), st.floats(-1, -1e-3)))
   for fn in (probability.marginal, probability.conditional):
-    with pytest.raises(ValueError, match="joint"):
-      fn(bad, 0)
-    with pytest.raises(ValueError, match="joint"):
-      fn(joint * 2, 0)
+    np.testing.assert_array_equal(fn(bad, 0), jax.jit(fn, static_argnums=1)(bad, 0))
+    with pytest.raises(ValueError, match="joint: expected non-negative probabilities"):
+      checks.checked(fn)(bad, 0)
+    with pytest.raises(ValueError, match="joint: expected probabilities summing to 1"):
+      checks.checked(fn)(joint * 2, 0)
 
 
 @FAST
@@ -137,8 +144,8 @@ def test_marginal_sums_to_one_or_names_a_bad_axis(joint, axis):
 
 
 def test_marginal_rejects_inf_entries():
-  with pytest.raises(ValueError, match="joint"):
-    probability.marginal(np.array([[np.inf, 0.0], [0.0, 0.0]], np.float32), 0)
+  with pytest.raises(ValueError, match="joint: expected probabilities summing to 1, got inf"):
+    checks.checked(probability.marginal)(np.array([[np.inf, 0.0], [0.0, 0.0]], np.float32), 0)
 
 
 @FAST

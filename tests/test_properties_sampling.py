@@ -1,4 +1,5 @@
-"""Property-based bad-input tests of gen_jax.sampling: every input gets a correct answer or an error naming it."""
+"""Property-based bad-input tests of gen_jax.sampling: a bad shape or static argument raises an error naming it;
+a bad value gives the documented result (the same eagerly and jitted) and, under checks.checked, an error naming it."""
 
 import jax
 import jax.numpy as jnp
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from gen_jax import sampling
+from gen_jax import checks, sampling
 
 FAST = settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 KEY = jax.random.PRNGKey(0)
@@ -38,15 +39,19 @@ def test_sample_discrete_rejects_negative_nan_inf_weights(probs, data):
   bad = probs.copy()
   index = tuple(data.draw(st.integers(0, n - 1)) for n in probs.shape)
   bad[index] = data.draw(st.one_of(BAD_FLOATS, st.floats(-10, -1e-6)))
-  with pytest.raises(ValueError, match="probs"):
-    sampling.sample_discrete(KEY, bad)
+  draws = np.asarray(sampling.sample_discrete(KEY, bad))
+  assert draws[index[0]] == probs.shape[1]  # the bad distribution draws K, one past the last category
+  np.testing.assert_array_equal(draws, jax.jit(sampling.sample_discrete)(KEY, bad))
+  with pytest.raises(ValueError, match="probs: expected (finite|non-negative) weights"):
+    checks.checked(sampling.sample_discrete)(KEY, bad)
 
 
 @FAST
 @given(st.integers(1, 3), st.integers(1, 5))
 def test_sample_discrete_rejects_all_zero_rows_and_empty_or_scalar_input(batch, k):
-  with pytest.raises(ValueError, match="probs"):
-    sampling.sample_discrete(KEY, np.zeros((batch, k), np.float32))
+  np.testing.assert_array_equal(sampling.sample_discrete(KEY, np.zeros((batch, k), np.float32)), k)
+  with pytest.raises(ValueError, match="probs: expected a total weight"):
+    checks.checked(sampling.sample_discrete)(KEY, np.zeros((batch, k), np.float32))
   with pytest.raises(ValueError, match="probs"):
     sampling.sample_discrete(KEY, np.zeros((batch, 0), np.float32))
   with pytest.raises(ValueError, match="probs"):
@@ -57,9 +62,9 @@ def test_sample_discrete_rejects_all_zero_rows_and_empty_or_scalar_input(batch, 
 @given(st.floats(0, float(np.float32(1e-38)), width=32), st.floats(float(np.float32(2e38)), float(np.float32(3e38)), width=32))
 def test_sample_discrete_rejects_subnormal_or_overflowing_totals(tiny, huge):
   with pytest.raises(ValueError, match="probs: .*subnormal"):
-    sampling.sample_discrete(KEY, np.array([tiny, 0.0], np.float32))
+    checks.checked(sampling.sample_discrete)(KEY, np.array([tiny, 0.0], np.float32))
   with pytest.raises(ValueError, match="probs: .*overflows"):
-    sampling.sample_discrete(KEY, np.array([huge, huge], np.float32))
+    checks.checked(sampling.sample_discrete)(KEY, np.array([huge, huge], np.float32))
 
 
 @FAST
@@ -86,18 +91,19 @@ def test_sample_discrete_rejects_complex_weights():
 def test_tabulated_inverse_cdf_rejects_empty_or_reversed_or_nonfinite_ranges(low, high):
   if low < high:
     low, high = high, low
-  with pytest.raises(ValueError, match="low, high"):
-    sampling.tabulated_inverse_cdf(lambda x: jnp.ones_like(x), low, high)
-  with pytest.raises(ValueError, match="low, high"):
-    sampling.tabulated_inverse_cdf(lambda x: jnp.ones_like(x), np.nan, high)
+  for bad_low in (low, np.nan):
+    assert np.isnan(sampling.tabulated_inverse_cdf(lambda x: jnp.ones_like(x), bad_low, high)(0.5))
+    with pytest.raises(ValueError, match="low, high: expected finite low < high"):
+      checks.checked(lambda u: sampling.tabulated_inverse_cdf(lambda x: jnp.ones_like(x), bad_low, high)(u))(0.5)
 
 
 @FAST
 @given(st.one_of(BAD_FLOATS, st.floats(-5, -1e-3)), st.integers(0, 16))
 def test_tabulated_inverse_cdf_rejects_a_bad_density_value(bad, where):
   pdf = lambda x: jnp.ones_like(x).at[where].set(bad)
-  with pytest.raises(ValueError, match="pdf"):
-    sampling.tabulated_inverse_cdf(pdf, 0.0, 1.0, num_points=17)
+  assert np.isnan(sampling.tabulated_inverse_cdf(pdf, 0.0, 1.0, num_points=17)(0.5))
+  with pytest.raises(ValueError, match="pdf: expected finite, non-negative densities"):
+    checks.checked(lambda u: sampling.tabulated_inverse_cdf(pdf, 0.0, 1.0, num_points=17)(u))(0.5)
 
 
 @FAST
@@ -108,8 +114,8 @@ def test_tabulated_inverse_cdf_rejects_bad_grid_sizes(num_points):
 
 
 def test_tabulated_inverse_cdf_rejects_zero_density_and_wrong_output_shape():
-  with pytest.raises(ValueError, match="pdf"):
-    sampling.tabulated_inverse_cdf(lambda x: jnp.zeros_like(x), 0.0, 1.0)
+  with pytest.raises(ValueError, match="pdf: expected a positive density"):
+    checks.checked(lambda u: sampling.tabulated_inverse_cdf(lambda x: jnp.zeros_like(x), 0.0, 1.0)(u))(0.5)
   with pytest.raises(ValueError, match="pdf"):
     sampling.tabulated_inverse_cdf(lambda x: jnp.ones(3), 0.0, 1.0)
 
@@ -127,9 +133,11 @@ def test_inverse_transform_sample_maps_uniforms_into_the_support(shape):
 @FAST
 @given(st.one_of(BAD_FLOATS, st.floats(-5, 0)))
 def test_rejection_sample_rejects_bad_bounds(bound):
-  with pytest.raises(ValueError, match="bound"):
-    sampling.rejection_sample(KEY, jnp.ones_like, lambda k, n: jax.random.uniform(k, (n,)),
-                              jnp.ones_like, bound, 10)
+  args = (KEY, jnp.ones_like, lambda k, n: jax.random.uniform(k, (n,)), jnp.ones_like, bound, 10)
+  result = sampling.rejection_sample(*args)
+  assert int(result.rounds) == 0 and not bool(result.complete) and np.all(np.isnan(result.samples))
+  with pytest.raises(ValueError, match="bound: expected a finite scalar > 0"):
+    checks.checked(sampling.rejection_sample)(*args)
 
 
 @FAST
@@ -205,5 +213,6 @@ def test_reparameterize_full_names_misshaped_covariances(d, extra):
 def test_reparameterize_full_rejects_non_positive_definite_or_nonfinite_covariances(d, bad):
   cov = np.eye(d, dtype=np.float32)
   cov[-1, -1] = bad
-  with pytest.raises(ValueError, match="cov"):
-    sampling.reparameterize_full(KEY, np.zeros(d, np.float32), cov)
+  assert not np.all(np.isfinite(sampling.reparameterize_full(KEY, np.zeros(d, np.float32), cov)))
+  with pytest.raises(ValueError, match="cov: expected a symmetric positive-definite matrix"):
+    checks.checked(sampling.reparameterize_full)(KEY, np.zeros(d, np.float32), cov)

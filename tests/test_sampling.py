@@ -113,10 +113,6 @@ def test_discrete_cdf_boundaries(monkeypatch, u, expected):
 
 
 @pytest.mark.parametrize("probs, shape, match", [
-    (jnp.array([0.5, -0.1, 0.6]), None, "probs"),
-    (jnp.array([0.5, jnp.nan]), None, "probs"),
-    (jnp.array([0.5, jnp.inf]), None, "probs"),
-    (jnp.array([[0.5, 0.5], [0.0, 0.0]]), None, "probs"),
     (jnp.array(1.0), None, "probs"),
     (jnp.zeros((3, 0)), None, "probs"),
     (jnp.ones((3, 4)), (10, 4), "shape"),
@@ -174,14 +170,8 @@ def test_tabulated_inverse_cdf_flat_regions_and_unnormalized():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(low=2.0, high=0.0), "low, high"),
-    (dict(low=0.0, high=0.0), "low, high"),
-    (dict(low=0.0, high=jnp.inf), "low, high"),
     (dict(num_points=1), "num_points"),
     (dict(num_points=10.0), "num_points"),
-    (dict(pdf=lambda x: x - 1.0), "pdf"),
-    (dict(pdf=lambda x: jnp.zeros_like(x)), "pdf"),
-    (dict(pdf=lambda x: jnp.full_like(x, jnp.nan)), "pdf"),
     (dict(pdf=lambda x: jnp.ones(3)), "pdf"),
 ])
 def test_tabulated_inverse_cdf_bad_inputs(kwargs, match):
@@ -256,8 +246,6 @@ def test_rejection_multivariate_proposal():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(bound=0.0), "bound"),
-    (dict(bound=jnp.nan), "bound"),
     (dict(bound=jnp.ones(2)), "bound"),
     (dict(num_samples=0), "num_samples"),
     (dict(max_rounds=0), "max_rounds"),
@@ -330,7 +318,6 @@ def test_reparameterize_full_batch_and_gradients():
     (sampling.reparameterize, (jnp.zeros(3), jnp.zeros(3), 0), "num_samples"),
     (sampling.reparameterize_full, (jnp.zeros(2), jnp.eye(3)), "cov"),
     (sampling.reparameterize_full, (jnp.zeros(()), jnp.eye(1)), "mean"),
-    (sampling.reparameterize_full, (jnp.zeros(2), jnp.array([[1.0, 2.0], [2.0, 1.0]])), "cov"),
     (sampling.reparameterize_full, (jnp.zeros(2), jnp.eye(2), -1), "num_samples"),
 ])
 def test_reparameterize_bad_inputs(fn, args, match):

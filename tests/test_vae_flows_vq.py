@@ -80,7 +80,7 @@ def test_flow_encoder_log_q_is_base_density_minus_log_det():
   np.testing.assert_allclose(sample.z[0], z_k, rtol=1e-5, atol=1e-6)
   np.testing.assert_allclose(sample.log_prob, probability.gaussian_log_prob(z0, sample.mean, sample.log_var) - log_det,
                              rtol=1e-5, atol=1e-5)
-  with pytest.raises(ValueError, match="model.flow: unknown 'radial'"):
+  with pytest.raises(ValueError, match=r"model.flow: expected one of \['planar', 'iaf'\], got 'radial'"):
     flows.check_flow("radial", 2)
 
 

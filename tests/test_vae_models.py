@@ -168,7 +168,7 @@ def test_samples_and_pictures(digits, tmp_path, name):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"objective.likelihood": "poisson"}, "objective.likelihood: unknown 'poisson'"),
+    ({"objective.likelihood": "poisson"}, "objective.likelihood: expected one of .*, got 'poisson'"),
     ({"objective.estimator": "vimco"}, "objective.estimator"),
     ({"objective.num_samples": 0}, "objective.num_samples"),
     ({"objective.beta": 2.0, "objective.estimator": "iwae"}, "objective.beta"),

@@ -19,13 +19,31 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from gen_jax.checks import check_positive_int, value_check
+
 _NORM_EPS = 1e-12
 
 
-def clip_weights(params, bound: float):
-  """Every leaf clipped elementwise to [-bound, bound] (WGAN's crude Lipschitz constraint)."""
-  if not bound > 0:
-    raise ValueError(f"bound: expected a positive clipping bound, got {bound}")
+def clip_weights(params, bound):
+  """Every leaf clipped elementwise to [-c, c]: WGAN's crude Lipschitz constraint, w <- clip(w, -c, c).
+
+  Args:
+    params: a pytree of float arrays (the critic's parameters).
+    bound: c, a float scalar > 0 (value-checked; may be traced).
+
+  Returns:
+    the clipped pytree, same structure and shapes.
+
+  References:
+    M. Arjovsky, S. Chintala and L. Bottou, Wasserstein GAN (ICML 2017), algorithm 1.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> print(regularizers.clip_weights({"w": jnp.array([-1.0, 0.005, 1.0])}, 0.01)["w"])
+    [-0.01   0.005  0.01 ]
+  """
+  value_check(jnp.asarray(bound) > 0, "bound: expected a clipping bound > 0, got {}", bound)
   return jax.tree.map(lambda w: jnp.clip(w, -bound, bound), params)
 
 
@@ -39,7 +57,29 @@ def _squared_norms(g: jax.Array) -> jax.Array:  # [B, ...] -> [B]
 
 
 def interpolate(real: jax.Array, fake: jax.Array, keys: jax.Array) -> jax.Array:
-  """x_hat_i = eps_i x_i + (1 - eps_i) G(z)_i, eps_i ~ U(0, 1) drawn from keys[i]; shape of `real`."""
+  """Random points on the segments between real and generated examples, one uniform draw per example.
+
+    x_hat_i = eps_i x_i + (1 - eps_i) G(z)_i,   eps_i ~ U(0, 1) drawn from keys[i]
+
+  Args:
+    real: x [B, ...] float.
+    fake: G(z) [B, ...] float, the same shape.
+    keys: [B] PRNG keys.
+
+  Returns:
+    x_hat, the shape of `real`.
+
+  References:
+    I. Gulrajani et al., Improved Training of Wasserstein GANs (NeurIPS 2017), algorithm 1.
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> keys = jax.random.split(jax.random.PRNGKey(0), 3)
+    >>> x_hat = regularizers.interpolate(jnp.ones((3, 2)), jnp.zeros((3, 2)), keys)
+    >>> print(x_hat.shape, bool(jnp.all((x_hat >= 0) & (x_hat <= 1))))
+    (3, 2) True
+  """
   if real.shape != fake.shape or keys.shape[0] != real.shape[0]:
     raise ValueError(f"real, fake, keys: expected [B, ...], [B, ...], [B] keys, got {real.shape}, "
                      f"{fake.shape}, {keys.shape}")
@@ -49,18 +89,57 @@ def interpolate(real: jax.Array, fake: jax.Array, keys: jax.Array) -> jax.Array:
 
 def gradient_penalty(critic: Callable[[jax.Array], jax.Array], real: jax.Array, fake: jax.Array,
                      keys: jax.Array) -> jax.Array:
-  """WGAN-GP (Gulrajani et al., 2017): (||grad f(x_hat_i)||_2 - 1)^2 per example [B].
+  """WGAN-GP gradient penalty at random interpolates, per example.
 
-  x_hat_i = eps_i x_i + (1 - eps_i) G(z)_i with eps_i ~ U(0, 1) from keys[i] (one
-  key per example, so the penalty does not depend on how the batch is sharded).
-  For a linear critic f(x) = w.x + b it equals (||w|| - 1)^2 at every point.
+    (||grad_x f(x_hat_i)||_2 - 1)^2,   x_hat_i = eps_i x_i + (1 - eps_i) G(z)_i,   eps_i ~ U(0, 1)
+
+  One key per example, so the penalty does not depend on how the batch is sharded. For a
+  linear critic f(x) = w.x + b it equals (||w|| - 1)^2 at every point.
+
+  Args:
+    critic: f, mapping [B, ...] to scores [B], treating examples independently.
+    real: x [B, ...] float.
+    fake: G(z) [B, ...] float.
+    keys: [B] PRNG keys.
+
+  Returns:
+    per-example penalties [B] (weight them by lambda, e.g. 10).
+
+  References:
+    I. Gulrajani et al., Improved Training of Wasserstein GANs (NeurIPS 2017), eq. 3.
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> critic = lambda x: x @ jnp.array([3.0, 4.0])  # ||w|| = 5: penalty (5 - 1)^2 = 16
+    >>> keys = jax.random.split(jax.random.PRNGKey(0), 2)
+    >>> print(regularizers.gradient_penalty(critic, jnp.ones((2, 2)), jnp.zeros((2, 2)), keys))
+    [16. 16.]
   """
   g = _input_gradients(critic, interpolate(real, fake, keys))
   return jnp.square(jnp.sqrt(_squared_norms(g) + _NORM_EPS) - 1.0)
 
 
 def r1_penalty(critic: Callable[[jax.Array], jax.Array], real: jax.Array) -> jax.Array:
-  """R1 (Mescheder et al., 2018): ||grad_x f(x_i)||_2^2 per real example [B]; weight it by gamma/2."""
+  """R1 gradient penalty on real data, per example: ||grad_x f(x_i)||_2^2 (weight it by gamma / 2).
+
+  Args:
+    critic: f, mapping [B, ...] to scores [B], treating examples independently.
+    real: x [B, ...] float.
+
+  Returns:
+    per-example penalties [B].
+
+  References:
+    L. Mescheder, A. Geiger and S. Nowozin, Which Training Methods for GANs do actually Converge?
+    (ICML 2018), eq. 9.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> print(regularizers.r1_penalty(lambda x: x @ jnp.array([3.0, 4.0]), jnp.ones((2, 2))))
+    [25. 25.]
+  """
   return _squared_norms(_input_gradients(critic, real))
 
 
@@ -80,13 +159,32 @@ def spectral_normalized(layer: Callable[..., nn.Module], update_stats: bool,
                         n_steps: int = 1) -> Callable[..., nn.Module]:
   """A factory like `layer` (e.g. nn.Dense, nn.Conv) whose layers are spectrally normalized.
 
-  W_SN = W / sigma(W), sigma the top singular value of W reshaped to
-  [fan_in, features], estimated by power iteration on a vector u carried in the
-  'batch_stats' collection; `update_stats=True` (training) advances u and sigma,
-  so apply with mutable=['batch_stats'].
+    W_SN = W / sigma(W),   sigma(W) = the top singular value of W reshaped to [fan_in, features]
+
+  sigma is estimated by power iteration on a vector u carried in the 'batch_stats'
+  collection; `update_stats=True` (training) advances u and sigma, so apply with
+  mutable=['batch_stats'].
+
+  Args:
+    layer: a Flax layer class or factory, called with the factory's arguments.
+    update_stats: whether the layers advance the power iteration (static).
+    n_steps: power-iteration steps per call (static int >= 1).
+
+  Returns:
+    a factory with `layer`'s signature returning spectrally normalized modules.
+
+  References:
+    T. Miyato et al., Spectral Normalization for Generative Adversarial Networks (ICLR 2018), algorithm 1.
+
+  Example:
+    >>> import flax.linen as nn, jax, jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> dense = regularizers.spectral_normalized(nn.Dense, update_stats=False)(3)
+    >>> variables = dense.init(jax.random.PRNGKey(0), jnp.ones((1, 2)))
+    >>> print(sorted(variables), dense.apply(variables, jnp.ones((1, 2))).shape)
+    ['batch_stats', 'params'] (1, 3)
   """
-  if n_steps < 1:
-    raise ValueError(f"n_steps: expected at least one power iteration, got {n_steps}")
+  check_positive_int(n_steps, "n_steps")
 
   def make(*args, **kwargs) -> nn.Module:
     return _SpectralLayer(functools.partial(layer, *args, **kwargs), update_stats, n_steps)
@@ -94,27 +192,64 @@ def spectral_normalized(layer: Callable[..., nn.Module], update_stats: bool,
   return make
 
 
-def pack(x: jax.Array, m: int) -> jax.Array:
-  """PacGAN packing: [B, *S] -> [B/m, *S[:-1], m * S[-1]].
+def _check_pack_size(m, x: jax.Array, axis: int, where: str) -> None:
+  check_positive_int(m, "m")
+  if x.ndim < 2 or x.shape[axis] % m:
+    raise ValueError(f"m: expected a pack size dividing {where} of x [B, ..., F], got m={m} for shape {x.shape}")
 
-  Consecutive examples 0..m-1, m..2m-1, ... form one pack, concatenated along
-  the last (feature or channel) axis: a 2-D point batch [B, 2] becomes
-  [B/m, 2m], an image batch [B, H, W, C] becomes [B/m, H, W, m C]. Packs of
-  i.i.d. examples are i.i.d. draws of the m-fold product distribution.
+
+def pack(x: jax.Array, m: int) -> jax.Array:
+  """PacGAN packing of m consecutive examples into one discriminator input: [B, *S] -> [B/m, *S[:-1], m S[-1]].
+
+  Examples 0..m-1, m..2m-1, ... form one pack, concatenated along the last (feature or
+  channel) axis: a 2-D point batch [B, 2] becomes [B/m, 2m], an image batch [B, H, W, C]
+  becomes [B/m, H, W, m C]. Packs of i.i.d. examples are i.i.d. draws of the m-fold
+  product distribution.
+
+  Args:
+    x: [B, ..., F] with B divisible by m.
+    m: pack size (static int >= 1).
+
+  Returns:
+    [B/m, ..., m F].
+
+  References:
+    Z. Lin et al., PacGAN: The power of two samples in generative adversarial networks (NeurIPS 2018).
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> print(regularizers.pack(jnp.arange(8.0).reshape(4, 2), 2))
+    [[0. 1. 2. 3.]
+     [4. 5. 6. 7.]]
   """
-  if m < 1 or x.ndim < 2 or x.shape[0] % m:
-    raise ValueError(f"m: expected a positive pack size dividing the batch of x [B, ..., F], "
-                     f"got m={m} for shape {x.shape}")
+  _check_pack_size(m, x, 0, "the batch")
   grouped = x.reshape(x.shape[0] // m, m, *x.shape[1:])           # [B/m, m, *S]
   grouped = jnp.moveaxis(grouped, 1, -2)                          # [B/m, *S[:-1], m, F]
   return grouped.reshape(*grouped.shape[:-2], m * x.shape[-1])    # [B/m, *S[:-1], m F]
 
 
 def unpack(x: jax.Array, m: int) -> jax.Array:
-  """Inverse of `pack`: [B/m, *S[:-1], m F] -> [B, *S[:-1], F]."""
-  if m < 1 or x.ndim < 2 or x.shape[-1] % m:
-    raise ValueError(f"m: expected a positive pack size dividing the last axis of x, "
-                     f"got m={m} for shape {x.shape}")
+  """Inverse of `pack`: [B/m, *S[:-1], m F] -> [B, *S[:-1], F].
+
+  Args:
+    x: [B/m, ..., m F].
+    m: pack size (static int >= 1) dividing the last axis.
+
+  Returns:
+    [B, ..., F].
+
+  References:
+    Z. Lin et al., PacGAN: The power of two samples in generative adversarial networks (NeurIPS 2018).
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> x = jnp.arange(8.0).reshape(4, 2)
+    >>> print(bool(jnp.all(regularizers.unpack(regularizers.pack(x, 2), 2) == x)))
+    True
+  """
+  _check_pack_size(m, x, -1, "the last axis")
   grouped = x.reshape(*x.shape[:-1], m, x.shape[-1] // m)         # [B/m, *S[:-1], m, F]
   grouped = jnp.moveaxis(grouped, -2, 1)                          # [B/m, m, *S[:-1], F]
   return grouped.reshape(x.shape[0] * m, *grouped.shape[2:])

@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax import probability
+from gen_jax.checks import check_positive_int
 from gen_jax.vae import objectives
 from gen_jax.vae.networks import DataDecoder, DataEncoder, mlp
 
@@ -32,6 +33,13 @@ class PosteriorSample(NamedTuple):
   mean_estimates: per layer, arrays whose mean over the sample axis estimates
     E_q[z_t | x] ([B, d] when exact, [S, B, d] otherwise); for active units.
   mean, log_var: the first Gaussian layer q(z_1|x) (or a flow's base), [B, d_1].
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.vae.hierarchical import PosteriorSample
+    >>> z = jnp.zeros((1, 2, 3))
+    >>> print(PosteriorSample((z,), jnp.zeros((1, 2)), (z,), z[0], z[0]).log_prob.shape)
+    (1, 2)
   """
   z: tuple
   log_prob: jax.Array
@@ -41,25 +49,76 @@ class PosteriorSample(NamedTuple):
 
 
 def split_gaussian(h: jax.Array) -> tuple[jax.Array, jax.Array]:
-  """[..., 2d] -> (mean [..., d], log_var [..., d])."""
+  """Split network outputs into the mean and log-variance halves of a diagonal Gaussian: [..., 2d] -> 2 x [..., d].
+
+  Args:
+    h: [..., 2d] float.
+
+  Returns:
+    (mean [..., d], log_var [..., d]).
+
+  References:
+    D. Kingma and M. Welling, Auto-Encoding Variational Bayes (ICLR 2014), appendix C.2.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.vae import hierarchical
+    >>> print(hierarchical.split_gaussian(jnp.array([1.0, 2.0, 3.0, 4.0])))
+    (Array([1., 2.], dtype=float32), Array([3., 4.], dtype=float32))
+  """
   mean, log_var = jnp.split(h, 2, axis=-1)
   return mean, log_var
 
 
 def layer_keys(keys: jax.Array, layer: int) -> jax.Array:
-  """Per-example keys of stochastic layer `layer`: fold_in(key_b, layer), [B]."""
+  """Per-example keys of stochastic layer `layer`: key_b,layer = fold_in(key_b, layer).
+
+  Args:
+    keys: [B] PRNG keys, one per example.
+    layer: the layer index (static int).
+
+  Returns:
+    [B] PRNG keys, independent across layers.
+
+  References:
+    JAX PRNG design notes (jax.random.fold_in), https://jax.readthedocs.io/en/latest/jep/263-prng.html.
+
+  Example:
+    >>> import jax
+    >>> from gen_jax.vae import hierarchical
+    >>> keys = jax.random.split(jax.random.PRNGKey(0), 4)
+    >>> print(hierarchical.layer_keys(keys, 1).shape)
+    (4, 2)
+  """
   return jax.vmap(lambda k: jax.random.fold_in(k, layer))(keys)
 
 
 def check_layers(latent_dims: Sequence[int], hidden: Sequence[Sequence[int]]) -> None:
-  """ValueError unless there is one tuple of hidden widths per stochastic layer, all sizes positive."""
-  if len(latent_dims) < 1 or any(int(d) < 1 for d in latent_dims):
+  """ValueError naming the config field unless there is one tuple of positive widths per positive layer size.
+
+  Args:
+    latent_dims: (d_1, ..., d_T), T >= 1 positive integers.
+    hidden: T non-empty tuples of positive integer widths.
+
+  Example:
+    >>> from gen_jax.vae import hierarchical
+    >>> hierarchical.check_layers((4, 2), ((8,),))
+    Traceback (most recent call last):
+      ...
+    ValueError: model.hidden: expected one tuple of widths per stochastic layer (2), got 1
+  """
+  if len(latent_dims) < 1:
     raise ValueError(f"model.latent_dims: expected one or more positive sizes, got {tuple(latent_dims)}")
+  for d in latent_dims:
+    check_positive_int(d, "model.latent_dims")
   if len(hidden) != len(latent_dims):
     raise ValueError(f"model.hidden: expected one tuple of widths per stochastic layer "
                      f"({len(latent_dims)}), got {len(hidden)}")
-  if any(len(h) < 1 or any(int(w) < 1 for w in h) for h in hidden):
+  if any(len(h) < 1 for h in hidden):
     raise ValueError(f"model.hidden: expected non-empty tuples of positive widths, got {tuple(hidden)}")
+  for h in hidden:
+    for w in h:
+      check_positive_int(w, "model.hidden")
 
 
 class HierarchicalEncoder(nn.Module):
@@ -69,6 +128,20 @@ class HierarchicalEncoder(nn.Module):
     latent_dims: (d_1, ..., d_T).
     hidden: per layer, the widths (MLP) or channels (conv, first layer only) of its network.
     example_shape, arch, act, dtype: see `DataEncoder`.
+
+  References:
+    Y. Burda, R. Grosse and R. Salakhutdinov, Importance Weighted Autoencoders (ICLR 2016), appendix C;
+    C. Luo, Understanding Diffusion Models: A Unified Perspective (2022), section 2 (Markovian HVAE).
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.vae import hierarchical
+    >>> encoder = hierarchical.HierarchicalEncoder((3, 2), ((8,), (4,)), (5,))
+    >>> x, keys = jnp.zeros((2, 5)), jax.random.split(jax.random.PRNGKey(0), 2)
+    >>> params = encoder.init(jax.random.PRNGKey(1), x, keys, 1)
+    >>> sample = encoder.apply(params, x, keys, 4)
+    >>> print([z.shape for z in sample.z], sample.log_prob.shape)
+    [(4, 2, 3), (4, 2, 2)] (4, 2)
   """
 
   latent_dims: Sequence[int]
@@ -109,6 +182,20 @@ class HierarchicalDecoder(nn.Module):
     latent_dims, hidden: as for `HierarchicalEncoder` (widths used in reverse).
     example_shape: shape of one example; params_per_value: decoder outputs per value.
     arch, act, dtype: see `DataDecoder`.
+
+  References:
+    Y. Burda, R. Grosse and R. Salakhutdinov, Importance Weighted Autoencoders (ICLR 2016), appendix C;
+    C. Luo, Understanding Diffusion Models: A Unified Perspective (2022), section 2 (Markovian HVAE).
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.vae import hierarchical
+    >>> decoder = hierarchical.HierarchicalDecoder((3, 2), ((8,), (4,)), (5,))
+    >>> zs = (jnp.zeros((4, 2, 3)), jnp.zeros((4, 2, 2)))
+    >>> params = decoder.init(jax.random.PRNGKey(0), zs)
+    >>> out, log_prior = decoder.apply(params, zs)
+    >>> print(out.shape, log_prior.shape)
+    (4, 2, 5) (4, 2)
   """
 
   latent_dims: Sequence[int]

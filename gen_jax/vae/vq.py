@@ -18,8 +18,30 @@ The registered model 'vqvae' that trains with these pieces is `gen_jax.vae.vqvae
 import jax
 import jax.numpy as jnp
 
+from gen_jax.checks import check_positive_int
+
 def quantize(z_e: jax.Array, embedding: jax.Array) -> tuple[jax.Array, jax.Array]:
-  """Nearest codebook entries: (z_q [..., D], indices [...]) for z_e [..., D], embedding [K, D]."""
+  """Nearest codebook entries: k = argmin_k ||z_e - e_k||^2 and z_q = e_k.
+
+  Args:
+    z_e: encoder outputs [..., D] float.
+    embedding: codebook [K, D] float.
+
+  Returns:
+    (z_q [..., D], indices [...] int32).
+
+  References:
+    A. van den Oord, O. Vinyals and K. Kavukcuoglu, Neural Discrete Representation Learning
+    (NeurIPS 2017), eq. 1-2.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.vae import vq
+    >>> z_q, k = vq.quantize(jnp.array([[0.9, 0.1], [-1.2, 0.0]]), jnp.array([[1.0, 0.0], [-1.0, 0.0]]))
+    >>> print(z_q, k)
+    [[ 1.  0.]
+     [-1.  0.]] [0 1]
+  """
   sq_dist = (jnp.sum(z_e ** 2, -1, keepdims=True) - 2 * z_e @ embedding.T
              + jnp.sum(embedding ** 2, -1))  # [..., K]
   indices = jnp.argmin(sq_dist, axis=-1)
@@ -27,25 +49,101 @@ def quantize(z_e: jax.Array, embedding: jax.Array) -> tuple[jax.Array, jax.Array
 
 
 def straight_through(z_e: jax.Array, z_q: jax.Array) -> jax.Array:
-  """z_e + sg(z_q - z_e): equals z_q forward, passes the gradient to z_e unchanged backward."""
+  """Straight-through estimator z_e + sg(z_q - z_e): equals z_q forward, passes the gradient to z_e unchanged.
+
+  Args:
+    z_e: encoder outputs [..., D].
+    z_q: their quantized values [..., D].
+
+  Returns:
+    [..., D], equal to z_q.
+
+  References:
+    A. van den Oord, O. Vinyals and K. Kavukcuoglu, Neural Discrete Representation Learning
+    (NeurIPS 2017), section 3.2; Y. Bengio, N. Leonard and A. Courville (2013).
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.vae import vq
+    >>> grad = jax.grad(lambda z: jnp.sum(3.0 * vq.straight_through(z, jnp.round(z))))(jnp.array([0.4]))
+    >>> print(vq.straight_through(jnp.array([0.4]), jnp.array([0.0])), grad)
+    [0.] [3.]
+  """
   return z_e + jax.lax.stop_gradient(z_q - z_e)
 
 
 def commitment_loss(z_e: jax.Array, z_q: jax.Array) -> jax.Array:
-  """||z_e - sg(z_q)||^2 summed over positions and code dimensions, per example [B] (z_e [B, L, D])."""
+  """VQ-VAE commitment loss ||z_e - sg(z_q)||^2, summed over positions and code dimensions.
+
+  Args:
+    z_e: encoder outputs [B, L, D].
+    z_q: their quantized values [B, L, D].
+
+  Returns:
+    per-example losses [B] (weight them by beta, e.g. 0.25).
+
+  References:
+    A. van den Oord, O. Vinyals and K. Kavukcuoglu, Neural Discrete Representation Learning
+    (NeurIPS 2017), eq. 3.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.vae import vq
+    >>> print(vq.commitment_loss(jnp.ones((1, 2, 2)), jnp.zeros((1, 2, 2))))
+    [4.]
+  """
   return jnp.sum(jnp.square(z_e - jax.lax.stop_gradient(z_q)), axis=(-2, -1))
 
 
 def perplexity(probs: jax.Array) -> jax.Array:
-  """exp(-sum_k p_k log p_k) of code frequencies p [K]: K for uniform use, 1 for a single code."""
+  """Perplexity of code frequencies, exp(-sum_k p_k log p_k): K for uniform use, 1 for a single code.
+
+  Args:
+    probs: code frequencies p [K], summing to 1.
+
+  Returns:
+    a float scalar in [1, K].
+
+  References:
+    A. van den Oord, O. Vinyals and K. Kavukcuoglu, Neural Discrete Representation Learning
+    (NeurIPS 2017), appendix (codebook usage).
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.vae import vq
+    >>> print(f"{float(vq.perplexity(jnp.full(4, 0.25))):.2f}")
+    4.00
+  """
   return jnp.exp(-jnp.sum(probs * jnp.log(probs + 1e-10)))
 
 
 def init_codebook(key: jax.Array, num_codes: int, code_dim: int, num_positions: int) -> dict:
-  """EMA codebook state: embedding ~ N(0, 1) [K, D], cluster_size = 1 [K], embed_sum = embedding, usage uniform."""
-  embedding = jax.random.normal(key, (num_codes, code_dim))
+  """Initial EMA codebook state: embedding ~ N(0, 1), cluster sizes 1, sums = embedding, uniform usage.
+
+  Args:
+    key: PRNG key.
+    num_codes: K (static int >= 1).
+    code_dim: D (static int >= 1).
+    num_positions: L, latent positions per example (static int >= 1).
+
+  Returns:
+    {'embedding' [K, D], 'cluster_size' [K], 'embed_sum' [K, D], 'usage' [L, K]}, float32.
+
+  References:
+    A. van den Oord, O. Vinyals and K. Kavukcuoglu, Neural Discrete Representation Learning
+    (NeurIPS 2017), appendix A.1.
+
+  Example:
+    >>> import jax
+    >>> from gen_jax.vae import vq
+    >>> codebook = vq.init_codebook(jax.random.PRNGKey(0), 8, 2, 3)
+    >>> print({name: value.shape for name, value in codebook.items()})
+    {'embedding': (8, 2), 'cluster_size': (8,), 'embed_sum': (8, 2), 'usage': (3, 8)}
+  """
+  shape = (check_positive_int(num_codes, "num_codes"), check_positive_int(code_dim, "code_dim"))
+  embedding = jax.random.normal(key, shape)
   return {"embedding": embedding, "cluster_size": jnp.ones((num_codes,)), "embed_sum": embedding,
-          "usage": jnp.full((num_positions, num_codes), 1.0 / num_codes)}
+          "usage": jnp.full((check_positive_int(num_positions, "num_positions"), num_codes), 1.0 / num_codes)}
 
 
 def _all_sum(x: jax.Array, axis_name: str | None) -> jax.Array:
@@ -56,12 +154,38 @@ def _all_mean(x: jax.Array, axis_name: str | None) -> jax.Array:
   return x if axis_name is None else jax.lax.pmean(x, axis_name)
 
 
-def ema_codebook_update(codebook: dict, z_e: jax.Array, indices: jax.Array, decay: float, epsilon: float,
+def ema_codebook_update(codebook: dict, z_e: jax.Array, indices: jax.Array, decay, epsilon,
                         axis_name: str | None = None) -> dict:
-  """One EMA k-means step (module doc) from the local z_e [b, L, D] and codes [b, L].
+  """One EMA k-means step of the codebook (module doc), with Laplace-smoothed cluster sizes.
+
+    N_k <- g N_k + (1 - g) n_k,   m_k <- g m_k + (1 - g) sum_{l: k_l = k} z_e,l,   e_k = m_k / N~_k
 
   Inside `shard_map`/`pmap`, pass the data axis as `axis_name`: counts and sums are then
   summed over it, so every device holds the same codebook.
+
+  Args:
+    codebook: the state of `init_codebook`.
+    z_e: local encoder outputs [b, L, D].
+    indices: their codes [b, L] int.
+    decay: g in [0, 1), a float scalar (may be traced).
+    epsilon: Laplace smoothing eps > 0, a float scalar (may be traced).
+    axis_name: the mapped data axis, or None.
+
+  Returns:
+    the updated codebook state (same structure and shapes).
+
+  References:
+    A. van den Oord, O. Vinyals and K. Kavukcuoglu, Neural Discrete Representation Learning
+    (NeurIPS 2017), appendix A.1.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.vae import vq
+    >>> codebook = {"embedding": jnp.zeros((2, 1)), "cluster_size": jnp.ones(2), "embed_sum": jnp.zeros((2, 1)),
+    ...             "usage": jnp.full((1, 2), 0.5)}
+    >>> new = vq.ema_codebook_update(codebook, jnp.full((4, 1, 1), 2.0), jnp.zeros((4, 1), int), 0.5, 1e-5)
+    >>> print(new["cluster_size"], jnp.round(new["embedding"][:, 0], 3))
+    [2.5 0.5] [1.6 0. ]
   """
   num_codes = codebook["embedding"].shape[0]
   onehot = jax.nn.one_hot(indices, num_codes)  # [b, L, K]

@@ -18,6 +18,8 @@ import subprocess
 import sys
 from typing import Callable, Iterable, Sequence
 
+from gen_jax.checks import check_positive_int
+
 SIDES = ("gen_jax", "torch")
 
 
@@ -86,8 +88,7 @@ def compare(workloads: Iterable[str], rounds: int, commands: dict[str, Callable[
   """
   if set(commands) != set(SIDES):
     raise ValueError(f"commands: expected the sides {list(SIDES)}, got {sorted(commands)}")
-  if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-    raise ValueError(f"rounds: expected a positive int, got {rounds!r}")
+  check_positive_int(rounds, "rounds")
   workloads = list(workloads)
   results = {w: [] for w in workloads}
   for i in range(rounds):

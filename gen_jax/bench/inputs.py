@@ -41,6 +41,7 @@ import time
 import jax
 import tensorflow_datasets as tfds
 
+from gen_jax.checks import check_positive_int
 from gen_jax import data as gdata
 from gen_jax.bench import register_workload, timing, training
 from gen_jax.train import parallel
@@ -74,7 +75,7 @@ def measure_input(name: str, steps: int, devices: int | None, *, compute_dtype: 
                   steps_per_jit: int = training.DEFAULT_STEPS_PER_JIT, repeats: int = training.DEFAULT_REPEATS,
                   batch_size: int | None = None) -> dict:
   """The record of in-memory input workload `name` (see module doc)."""
-  timing.check_positive_int(steps, "steps")
+  check_positive_int(steps, "steps")
   data_name, train_workload = IN_MEMORY[name]
   config = training.workload_config(train_workload, compute_dtype, steps_per_jit, devices, batch_size)
   config.data.name = data_name
@@ -166,7 +167,7 @@ def measure_streamed_inputs(name: str, steps: int, devices: int | None, *, num_w
                             folder: str = "", repeats: int = training.DEFAULT_REPEATS,
                             batch_size: int | None = None):
   """Records of streamed input workload `name` (see module doc), one per worker count."""
-  timing.check_positive_int(steps, "steps")
+  check_positive_int(steps, "steps")
   config = streamed_config(name, devices, batch_size, folder)
   mesh = parallel.make_mesh(devices)
   context = tfds.testing.mock_data(num_examples=MOCK_EXAMPLES) if name == "input_tfds" else contextlib.nullcontext()

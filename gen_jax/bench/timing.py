@@ -7,6 +7,8 @@ from typing import Callable
 import jax
 import jax.numpy as jnp
 
+from gen_jax.checks import check_positive_int
+
 
 def time_call(fn: Callable, *args, repeats: int = 5) -> float:
   """Median seconds of `fn(*args)` over `repeats` calls, after one untimed warm-up call.
@@ -23,13 +25,6 @@ def time_call(fn: Callable, *args, repeats: int = 5) -> float:
     jax.block_until_ready(fn(*args))
     seconds.append(time.perf_counter() - start)
   return statistics.median(seconds)
-
-
-def check_positive_int(value, name: str) -> int:
-  """`value`, or ValueError naming `name` unless it is a positive int."""
-  if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-    raise ValueError(f"{name}: expected a positive int, got {value!r}")
-  return value
 
 
 def time_carried(advance: Callable, carry, repeats: int = 5):

@@ -34,6 +34,7 @@ import jax
 import ml_collections
 import numpy as np
 
+from gen_jax.checks import check_positive_int
 from gen_jax.bench import profile, register_workload, timing
 from gen_jax import data as gdata
 from gen_jax.train import loop, parallel
@@ -103,11 +104,11 @@ def workload_config(name: str, compute_dtype: str = "float32", steps_per_jit: in
     raise ValueError(f"workload: expected one of {sorted(TRAINING_CONFIGS)}, got {name!r}")
   c = TRAINING_CONFIGS[name]()
   c.train.compute_dtype = compute_dtype
-  c.train.steps_per_jit = timing.check_positive_int(steps_per_jit, "steps_per_jit")
+  c.train.steps_per_jit = check_positive_int(steps_per_jit, "steps_per_jit")
   c.train.num_devices = devices or 0
   c.train.ema_decay = 0.0
   if batch_size is not None:
-    c.data.batch_size = timing.check_positive_int(batch_size, "batch_size")
+    c.data.batch_size = check_positive_int(batch_size, "batch_size")
   return c
 
 
@@ -156,7 +157,7 @@ def measure_config(name: str, config: ml_collections.ConfigDict, steps: int, rep
   """The record (see module doc) for the run `config` describes: median over `repeats` windows of
   ceil(steps / k) compiled calls of k = train.steps_per_jit steps each. With `profile_top` > 0, then
   the op-time profile of one more window (gen_jax.bench.profile: categories and the top ops)."""
-  timing.check_positive_int(steps, "steps")
+  check_positive_int(steps, "steps")
   prepared = PreparedStep(config)
   flops = prepared.flops_per_step()
   k = config.train.steps_per_jit

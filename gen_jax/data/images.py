@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gen_jax.checks import check_choice
+from gen_jax.checks import check_choice, check_non_negative_int
 from gen_jax.data.spec import DataSpec, Dataset, split_dict
 
 SCALES = ("-1_1", "0_1")
@@ -40,8 +40,7 @@ def check_image_options(data_config):
   if binarize != "none" and scale != "0_1":
     raise ValueError(f"data.scale: data.binarize={binarize!r} needs data.scale='0_1' "
                      f"(pixels are Bernoulli probabilities), got {scale!r}")
-  if not isinstance(image_size, int) or image_size < 0:
-    raise ValueError(f"data.image_size: expected an int >= 0 (0 = native size), got {image_size!r}")
+  check_non_negative_int(image_size, "data.image_size")
   return scale, binarize, image_size
 
 

@@ -32,7 +32,7 @@ import threading
 
 import numpy as np
 
-from gen_jax.checks import check_choice
+from gen_jax.checks import check_choice, check_positive_int
 from gen_jax.data.spec import Dataset
 
 # Separate random streams for the uses of (seed, number).
@@ -84,10 +84,8 @@ class Positions:
 
 def check_stream_args(global_batch_size, process_index, process_count, binarize):
   """ValueError naming the argument unless the batch divides over the processes and `binarize` is known."""
-  if not isinstance(global_batch_size, int) or global_batch_size < 1:
-    raise ValueError(f"global_batch_size: expected a positive int, got {global_batch_size!r}")
-  if not isinstance(process_count, int) or process_count < 1:
-    raise ValueError(f"process_count: expected a positive int, got {process_count!r}")
+  check_positive_int(global_batch_size, "global_batch_size")
+  check_positive_int(process_count, "process_count")
   if global_batch_size % process_count:
     raise ValueError(f"global_batch_size: {global_batch_size} is not divisible by "
                      f"process_count {process_count}")
@@ -103,8 +101,7 @@ def check_index(index) -> int:
 
 
 def check_count(count) -> int:
-  if not isinstance(count, int) or count < 1:
-    raise ValueError(f"count: expected a positive int, got {count!r}")
+  check_positive_int(count, "count")
   return count
 
 
@@ -188,8 +185,7 @@ class Prefetcher:
   """
 
   def __init__(self, stream: BatchStream, start: int, count: int, depth: int = 2):
-    if not isinstance(depth, int) or depth < 1:
-      raise ValueError(f"depth: expected a positive int, got {depth!r}")
+    check_positive_int(depth, "depth")
     self._stream, self._start, self._count = stream, start, count
     self._queue = queue.Queue(maxsize=depth)
     self._stop = threading.Event()

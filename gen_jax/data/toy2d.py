@@ -12,6 +12,7 @@ numpy driven by an explicit `np.random.Generator`.
 
 import numpy as np
 
+from gen_jax.checks import check_positive_int
 from gen_jax.data.spec import DataSpec, Dataset, split_dict
 
 RING8_STD = 0.01
@@ -139,8 +140,7 @@ _NUM_CLASSES = {"ring8": 8, "grid25": 25, "moons": 2, "spiral": 2}
 
 def load_generated(name: str, num_examples: int, seed: int = 0) -> Dataset:
   """`num_examples` points of generator `name` (train: rng seeded (seed, 0); test: an independent draw, (seed, 1))."""
-  if not isinstance(num_examples, int) or num_examples < 1:
-    raise ValueError(f"data.num_examples: expected a positive int, got {num_examples!r}")
+  check_positive_int(num_examples, "data.num_examples")
   generate = GENERATORS[name]
   train = split_dict(*generate(np.random.default_rng([seed, 0]), num_examples))
   test = split_dict(*generate(np.random.default_rng([seed, 1]), num_examples))

@@ -12,6 +12,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from gen_jax.checks import check_positive_int
+
 
 def _make_parent(path: str) -> None:
   parent = os.path.dirname(path)
@@ -48,8 +50,7 @@ def save_image_grid(images, path: str, nrow: int, pad: int = 1, value_range=None
 
   One-channel images are written in grey scale. Returns `path`.
   """
-  if scale < 1:
-    raise ValueError(f"scale: expected a positive integer, got {scale}")
+  check_positive_int(scale, "scale")
   grid = image_grid(images, nrow, pad, value_range)
   grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
   _make_parent(path)
@@ -103,8 +104,7 @@ def save_strip(image_paths: Sequence[str], path: str, max_panels: int = 8) -> st
   """
   if not image_paths:
     raise ValueError("image_paths: expected at least one PNG path, got none")
-  if max_panels < 1:
-    raise ValueError(f"max_panels: expected a positive integer, got {max_panels}")
+  check_positive_int(max_panels, "max_panels")
   chosen = np.unique(np.linspace(0, len(image_paths) - 1, min(max_panels, len(image_paths))).round().astype(int))
   panels = [_read_rgb(image_paths[i]) for i in chosen]
   height = max(p.shape[0] for p in panels)

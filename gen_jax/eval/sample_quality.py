@@ -27,6 +27,7 @@ import ml_collections
 import numpy as np
 import tqdm
 
+from gen_jax.checks import check_int
 from gen_jax import data as gdata
 from gen_jax.eval import features, inception
 from gen_jax.eval.frechet import features_frechet_distance
@@ -41,9 +42,7 @@ def eval_settings(eval_config) -> dict:
   naming the field unless the sizes are integers (num_image_samples >= 0, the others >= 1)."""
   settings = {name: eval_config.get(name, default) for name, default in DEFAULTS.items()}
   for name, minimum in (("num_image_samples", 0), ("image_batch_size", 1), ("classifier_steps", 1)):
-    value = settings[name]
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-      raise ValueError(f"eval.{name}: expected an integer >= {minimum}, got {value!r}")
+    check_int(settings[name], f"eval.{name}", minimum)
   return settings
 
 

@@ -91,8 +91,8 @@ def critic_body(config, dtype, points: bool) -> nn.Module:
 def check_model_fields(config, spec) -> None:
   m = config.model
   check_field(spec.kind in ("points", "images"), "data.name", "a 'points' or 'images' dataset", spec.kind)
-  check_field(m.latent_dim >= 1, "model.latent_dim", "a positive integer", m.latent_dim)
-  check_field(m.maxout_pieces >= 1, "model.maxout_pieces", "a positive integer", m.maxout_pieces)
+  check_positive_int(m.latent_dim, "model.latent_dim")
+  check_positive_int(m.maxout_pieces, "model.maxout_pieces")
   check_field(len(m.discriminator_hidden) >= 1, "model.discriminator_hidden", "at least one width",
          m.discriminator_hidden)
   check_field(m.discriminator_act in CRITIC_UNITS, "model.discriminator_act", f"one of {CRITIC_UNITS}",
@@ -118,5 +118,5 @@ def check_model_fields(config, spec) -> None:
   if m.name in ("cgan",):
     check_field(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
   if m.name == "infogan":
-    check_field(m.num_categories >= 1, "model.num_categories", "a positive integer", m.num_categories)
-    check_field(m.num_continuous >= 0, "model.num_continuous", "a non-negative integer", m.num_continuous)
+    check_positive_int(m.num_categories, "model.num_categories")
+    check_non_negative_int(m.num_continuous, "model.num_continuous")

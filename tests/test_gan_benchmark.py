@@ -18,7 +18,7 @@ def test_run_mode_benchmark_aggregates_seeds_and_skips_finished_ones(tmp_path):
   plain_row, drs_row = report["row"].split("\n")
   assert plain_row.startswith("| tiny | 2 | ") and drs_row.startswith("| tiny + DRS | 2 | ")
   assert [r["drs/high_quality"] for r in report["runs"]] == [e["drs/high_quality"] for e in evals]
-  assert json.loads((tmp_path / "mode_benchmark.json").read_text())["row"] == report["row"]
+  assert json.loads((tmp_path / "benchmark.json").read_text())["row"] == report["row"]
   assert len(lines) == 2 and lines[0].startswith("seed 0: modes=") and "drs/modes=" in lines[0]
   # A second call reuses the evaluated runs: same numbers, no training.
   again = mode_benchmark.run_mode_benchmark(config, [0, 1], str(tmp_path), label="tiny", log=lines.append)
@@ -30,7 +30,7 @@ def test_mode_benchmark_script_runs_the_seed_range_and_rejects_bad_flags(tmp_pat
   result = run_cli(f"--config={REPO}/configs/gan_ring8.py", f"--workdir={tmp_path}", "--first_seed=3",
                    "--seeds=1", *TINY_FLAGS, script="mode_benchmark.py")
   assert result.returncode == 0, result.stderr
-  assert sorted(os.listdir(tmp_path)) == ["mode_benchmark.json", "seed_3"]
+  assert sorted(os.listdir(tmp_path)) == ["benchmark.json", "seed_3"]
   assert result.stdout.strip().splitlines()[-1].startswith("| gan_ring8 | 1 | ")
   for bad in ("--first_seed=-1", "--seeds=0"):
     result = run_cli(f"--config={REPO}/configs/gan_ring8.py", f"--workdir={tmp_path}", bad, script="mode_benchmark.py")

@@ -179,20 +179,20 @@ def continuous_diffusion_loss(eps: jax.Array, eps_hat: jax.Array, dgamma_dt: jax
   return 0.5 * dgamma_dt * simple_loss(eps, eps_hat)
 
 
-def low_discrepancy_times(key: jax.Array, n: int) -> jax.Array:
-  """n times covering [0, 1) evenly with one shared uniform: t_i = (u + i / n) mod 1, u ~ U(0, 1): [n].
-
-  Each t_i is U(0, 1), so the loss stays unbiased, and its variance over the batch drops.
+def low_discrepancy_times(key: jax.Array, index: jax.Array, total: int) -> jax.Array:
+  """Times covering [0, 1) evenly with one shared uniform: t_i = (u + i / N) mod 1, u ~ U(0, 1), for the
+  example indices i [n] of a batch of N (each t_i is U(0, 1), so the loss stays unbiased, and its variance
+  over the batch drops; give every device its examples' global indices): [n].
 
   Reference: Kingma et al. 2021, appendix I.1.
 
   Example:
-    >>> t = low_discrepancy_times(jax.random.PRNGKey(0), 4)
+    >>> t = low_discrepancy_times(jax.random.PRNGKey(0), jnp.arange(4), 4)
     >>> [round(float(d), 4) for d in jnp.diff(jnp.sort(t))]
     [0.25, 0.25, 0.25]
   """
   u = jax.random.uniform(key, ())
-  return jnp.mod(u + jnp.arange(n) / n, 1.0)
+  return jnp.mod(u + index / total, 1.0)
 
 
 def data_levels(num_levels: int) -> jax.Array:

@@ -17,6 +17,7 @@ BUILTIN_MODELS = {
     "aae": "gen_jax.gan.models",
     "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
     "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vq",
+    "ddpm": "gen_jax.diffusion.models", "vdm": "gen_jax.diffusion.models",
 }
 
 MODELS = Registry("model", "model.name", BUILTIN_MODELS)

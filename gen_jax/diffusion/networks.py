@@ -68,7 +68,7 @@ class AttentionBlock(nn.Module):
   def __call__(self, x: jax.Array) -> jax.Array:  # [B, H, W, C]
     b, h, w, c = x.shape
     y = nn.GroupNorm(_groups(c))(x).reshape(b, h * w, c)
-    y = nn.SelfAttention(num_heads=1, out_kernel_init=nn.initializers.zeros)(y)
+    y = nn.MultiHeadDotProductAttention(num_heads=1, out_kernel_init=nn.initializers.zeros)(y)
     return x + y.reshape(b, h, w, c)
 
 

@@ -2,11 +2,7 @@
 pictures, the builders' field checks, and the shipped configs build."""
 
 import importlib
-import json
 import os
-import subprocess
-import sys
-import textwrap
 
 import jax
 import numpy as np
@@ -17,7 +13,7 @@ from gen_jax import data as gdata
 from gen_jax.data.spec import DataSpec
 from gen_jax.train import registry
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from family_worker import device_comparison
 
 VARIANTS = {
     "ddpm_points": {},
@@ -56,49 +52,9 @@ def tiny_config(**fields):
   return c
 
 
-WORKER = textwrap.dedent("""
-  import json, os, sys
-  os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
-  sys.path.insert(0, {repo!r}); sys.path.insert(0, os.path.join({repo!r}, "tests"))
-  import jax, numpy as np
-  from gen_jax import data as gdata
-  from gen_jax.train import parallel, registry
-  from gen_jax.train.steps import make_train_step
-  from test_diffusion_models import VARIANTS, tiny_config
-
-  def run(trainer, ds, devices):
-    mesh = parallel.make_mesh(devices)
-    state = parallel.put_replicated(trainer.init(jax.random.PRNGKey(0)), mesh)
-    x, y = ds.train["x"][:16].reshape(2, 8, *ds.train["x"].shape[1:]), ds.train["y"][:16].reshape(2, 8)
-    batches = parallel.put_batch({{"x": x, "y": y}}, mesh, leading_axes=1)
-    state, metrics = make_train_step(trainer, mesh, ema_decay=0.9)(state, batches, np.ones(2, bool))
-    return jax.device_get(state), jax.device_get(metrics)
-
-  out = {{}}
-  for name, fields in VARIANTS.items():
-    config = tiny_config(**fields)
-    ds = gdata.load(config.data)
-    trainer = registry.get_model(config.model.name)(config, ds.spec)
-    (s1, m1), (s4, m4) = run(trainer, ds, 1), run(trainer, ds, 4)
-    diffs = [float(np.max(np.abs(a - b)) / (np.max(np.abs(a)) + 1e-6))
-             for a, b in zip(jax.tree.leaves(s1.params), jax.tree.leaves(s4.params))]
-    moved = max(float(np.max(np.abs(a - b))) for a, b in
-                zip(jax.tree.leaves(s1.params), jax.tree.leaves(trainer.init(jax.random.PRNGKey(0)).params)))
-    out[name] = {{"max_rel_diff": max(diffs), "moved": moved, "applied": bool(np.all(m1["applied"])),
-                  "finite": all(bool(np.all(np.isfinite(v))) for v in m1.values()),
-                  "metric_diff": max(float(np.max(np.abs(m1[k] - m4[k]))) for k in m1 if k != "applied"),
-                  "metrics": sorted(m1)}}
-  print(json.dumps(out))
-""")
-
-
 @pytest.fixture(scope="module")
 def parallel_runs():
-  env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
-  result = subprocess.run([sys.executable, "-c", WORKER.format(repo=REPO)], capture_output=True, text=True, env=env,
-                          timeout=900)
-  assert result.returncode == 0, result.stderr[-3000:]
-  return json.loads(result.stdout.strip().splitlines()[-1])
+  return device_comparison("test_diffusion_models")
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -14,8 +14,9 @@ def get_config():
   c.data.batch_size = 256
 
   c.model.name = "ddpm"                # 'ddpm' or 'vdm'
-  c.model.width = 128                  # 2-D: ScoreMLP hidden width
-  c.model.depth = 3                    # 2-D: ScoreMLP residual blocks
+  c.model.net = "unet"                 # images: 'unet' or 'mlp' (ScoreMLP on the flattened pixels); 2-D: MLP
+  c.model.width = 128                  # ScoreMLP hidden width
+  c.model.depth = 3                    # ScoreMLP residual blocks
   c.model.num_frequencies = 16         # Fourier features of t (sin and cos each)
   c.model.channels = 32                # images: U-Net base width
   c.model.multipliers = (1, 2)         # images: U-Net width multiplier per resolution (2x down between)

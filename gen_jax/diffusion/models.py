@@ -6,8 +6,8 @@
 * 'vdm': continuous time, gamma(t) fixed (linear) or learned (monotone network), trained on the
   -ELBO = L_T + L_inf + L_0 with low-discrepancy times and VDM's categorical decoder (discrete images).
 
-Networks: `ScoreMLP` for 2-D points, `UNet` for images. Config fields (see configs/diffusion_base.py):
-model.width, model.depth, model.num_frequencies (MLP), model.channels, model.multipliers, model.blocks
+Networks: `ScoreMLP` for 2-D points, `UNet` (or `ScoreMLP` on the flattened pixels) for images. Config
+fields (see configs/diffusion_base.py): model.net, model.width, model.depth, model.num_frequencies (MLP), model.channels, model.multipliers, model.blocks
 (U-Net), model.sampler ('ancestral' | 'ddim' | 'ode'), model.sample_steps, model.eta;
 objective.num_steps, objective.schedule ('linear' | 'cosine' for ddpm, 'fixed' | 'learned' for vdm),
 objective.beta_start, objective.beta_end, objective.gamma_min, objective.gamma_max,
@@ -39,12 +39,17 @@ def _check(condition: bool, field: str, expected: str, value) -> None:
     raise ValueError(f"{field}: expected {expected}, got {value!r}")
 
 
+NETWORKS = ("unet", "mlp")
+
+
 def network(config, spec):
-  """ScoreMLP for points, UNet for images, from the validated model fields."""
+  """ScoreMLP for points, UNet (model.net='unet') or ScoreMLP on flattened pixels ('mlp') for images, from the
+  validated model fields."""
   m = config.model
   check_choice(spec.kind, ("points", "images"), "data.name's kind")
+  check_choice(m.net, NETWORKS, "model.net")
   check_positive_int(m.num_frequencies, "model.num_frequencies")
-  if spec.kind == "points":
+  if spec.kind == "points" or m.net == "mlp":
     return ScoreMLP(check_positive_int(m.width, "model.width"), check_positive_int(m.depth, "model.depth"),
                     m.num_frequencies)
   multipliers = tuple(m.multipliers)

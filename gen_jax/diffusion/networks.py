@@ -20,7 +20,7 @@ def fourier_features(t: jax.Array, num: int, max_frequency: float = 1000.0) -> j
 
 
 class ScoreMLP(nn.Module):
-  """eps_theta for vectors: h = W x + E(t); `depth` residual blocks h += W_2 silu(W_1 silu(h) + E_l(t));
+  """eps_theta on flattened examples (2-D points, or small images): h = W x + E(t); `depth` residual blocks h += W_2 silu(W_1 silu(h) + E_l(t));
   out = W_o silu(h), E(t) an MLP of the Fourier features of t.
 
   Attributes:
@@ -32,13 +32,14 @@ class ScoreMLP(nn.Module):
   num_frequencies: int = 16
 
   @nn.compact
-  def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:  # [B, D], [B] -> [B, D]
+  def __call__(self, x: jax.Array, t: jax.Array) -> jax.Array:  # [B, ...], [B] -> [B, ...]
+    flat = x.reshape(x.shape[0], -1)  # [B, D]
     emb = nn.silu(nn.Dense(self.width)(fourier_features(t, self.num_frequencies)))  # [B, W]
-    h = nn.Dense(self.width)(x) + emb
+    h = nn.Dense(self.width)(flat) + emb
     for _ in range(self.depth):
       inner = nn.silu(nn.Dense(self.width)(nn.silu(h)) + nn.Dense(self.width)(emb))
       h = h + nn.Dense(self.width)(inner)
-    return nn.Dense(x.shape[-1], kernel_init=nn.initializers.zeros)(nn.silu(h))
+    return nn.Dense(flat.shape[-1], kernel_init=nn.initializers.zeros)(nn.silu(h)).reshape(x.shape)
 
 
 def _groups(channels: int) -> int:

@@ -29,11 +29,13 @@ def save_diffusion_pictures(draw, model, directory: str, step_number: int, data)
     samples, path = draw(NUM_POINTS)
     pictures = save_point_pictures(np.asarray(samples), directory, step_number, data)
     states, fractions = path_panels(path)
+    lo, hi = spec.value_range
+    limits = (min(lo, -3.0) - 0.5, max(hi, 3.0) + 0.5)  # the data and the bulk of N(0, I)
     panels = []
     for state, fraction in zip(states, fractions):
       panels.append(plots.save_scatter(state, os.path.join(directory, "reverse", f"t{fraction:.2f}.png"),
-                                       centres=spec.mode_centres, title=f"t / T = {fraction:.2f}",
-                                       size_inches=2.5))
+                                       title=f"t / T = {fraction:.2f}",
+                                       limits=limits, size_inches=2.5))
     return pictures + [plots.save_strip(panels, os.path.join(directory, f"reverse_{step_number:07d}.png"),
                                         max_panels=STRIP_PANELS)]
   samples, path = draw(NUM_IMAGES * NUM_IMAGES)

@@ -68,10 +68,11 @@ def test_path_ends_at_the_sample(setting):
 
 
 def test_ode_log_likelihood_of_gaussian_data_is_exact_and_hutchinson_agrees():
-  """With the exact eps of N(m, s^2 I) the ODE maps the data to ~N(0, I) at gamma(1) = 10 and its
-  log-likelihood is log N(x; m, s^2 I) (error from p_1 != N(0, I): ~1e-4); the Jacobian is a multiple of I,
+  """With the exact eps of N(m, s^2 I) the ODE maps the data to ~N(0, I) at gamma(1) = 16 and its
+  log-likelihood is log N(x; m, s^2 I) (p_1 = N(alpha_1 m, ~I) against N(0, I): an error ~alpha_1 m x_1 < 1e-3);
+  the Jacobian is a multiple of I,
   so Hutchinson's estimate with a Rademacher probe equals the exact trace."""
-  gamma_fn = lambda t: schedules.linear_gamma(t, -12.0, 10.0)
+  gamma_fn = lambda t: schedules.linear_gamma(t, -12.0, 16.0)
   eps_fn = gaussian_eps(gamma_fn)
   x = MEAN + STD * jax.random.normal(jax.random.PRNGKey(4), (6, 2))
   exact = samplers.ode_log_likelihood(eps_fn, gamma_fn, x, 0.0)

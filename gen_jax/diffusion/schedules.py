@@ -127,6 +127,7 @@ class MonotoneNetwork(nn.Module):
   """VDM's learned schedule, increasing by construction and pinned to learned end points:
 
     g(t) = l_1(t) + l_3(phi(l_2(l_1(t)))),  all weights of l_1, l_2, l_3 made positive by softplus
+           (only l_2 has a bias: a constant shift of g cancels below)
            (phi = sigmoid), so g is increasing in t;
     gamma(t) = gamma_0 + (gamma_1 - gamma_0) (g(t) - g(0)) / (g(1) - g(0)),
 
@@ -153,17 +154,16 @@ class MonotoneNetwork(nn.Module):
   gamma_max: float = 5.0
   hidden: int = 1024
 
-  def positive_dense(self, name: str, width: int, x: jax.Array) -> jax.Array:
-    """x W + b with W = softplus(V) > 0: [..., k] -> [..., width]."""
-    raw = self.param(name, nn.initializers.normal(1.0), (x.shape[-1], width))
-    bias = self.param(name + "_bias", nn.initializers.zeros, (width,))
-    return x @ jax.nn.softplus(raw) + bias
+  def positive_dense(self, name: str, width: int, x: jax.Array, bias: bool) -> jax.Array:
+    """x W (+ b) with W = softplus(V) > 0: [..., k] -> [..., width]."""
+    y = x @ jax.nn.softplus(self.param(name, nn.initializers.normal(1.0), (x.shape[-1], width)))
+    return y + self.param(name + "_bias", nn.initializers.zeros, (width,)) if bias else y
 
   def unnormalized(self, t: jax.Array) -> jax.Array:
-    """g(t) for t [...]: [...]."""
-    l1 = self.positive_dense("l1", 1, t[..., None])  # [..., 1]
-    h = jax.nn.sigmoid(self.positive_dense("l2", self.hidden, l1))  # [..., hidden]
-    return (l1 + self.positive_dense("l3", 1, h) / self.hidden)[..., 0]
+    """g(t) for t [...]: [...]. l_1 and l_3 have no bias: a constant shift of g cancels in gamma."""
+    l1 = self.positive_dense("l1", 1, t[..., None], bias=False)  # [..., 1]
+    h = jax.nn.sigmoid(self.positive_dense("l2", self.hidden, l1, bias=True))  # [..., hidden]
+    return (l1 + self.positive_dense("l3", 1, h, bias=False) / self.hidden)[..., 0]
 
   @nn.compact
   def __call__(self, t: jax.Array) -> jax.Array:

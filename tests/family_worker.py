@@ -27,6 +27,18 @@ from gen_jax.train import parallel, registry  # noqa: E402
 from gen_jax.train.steps import make_train_step  # noqa: E402
 
 
+def few_steps(config, fields: dict):
+  """config set to 2 steps in one compiled call, writing everything at step 2, without a progress bar, and
+  with `fields` ('group.name': value) applied last."""
+  for name in ("num_steps", "steps_per_jit", "log_every", "eval_every", "checkpoint_every"):
+    config.train[name] = 2
+  config.train.progress = False
+  for dotted, value in fields.items():
+    group, name = dotted.split(".")
+    config[group][name] = value
+  return config
+
+
 def device_comparison(module_name: str) -> dict:
   """This script's JSON result for test module `module_name`, run in a subprocess with 4 fake devices."""
   env = {**os.environ, "XLA_FLAGS": DEVICE_FLAGS}

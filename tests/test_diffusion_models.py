@@ -13,7 +13,7 @@ from gen_jax import data as gdata
 from gen_jax.data.spec import DataSpec
 from gen_jax.train import registry
 
-from family_worker import device_comparison
+from family_worker import device_comparison, few_steps
 
 VARIANTS = {
     "ddpm_points": {},
@@ -39,20 +39,11 @@ def tiny_config(**fields):
   # Biases before GroupNorm (and the attention's output bias) get gradients of rounding size, ~1e-9, which
   # Adam's default eps 1e-8 would blow up to lr-sized steps of arbitrary sign on 1 vs 4 devices.
   c.optim.eps = 1e-3
-  c.train.num_steps = 2
-  c.train.steps_per_jit = 2
-  c.train.log_every = 2
-  c.train.eval_every = 2
-  c.train.checkpoint_every = 2
-  c.train.progress = False
   c.eval.num_samples = 100
   c.eval.likelihood_samples = 40
   c.eval.batch_size = 40
   c.eval.nll_times = 2
-  for dotted, value in fields.items():
-    group, name = dotted.split(".")
-    c[group][name] = value
-  return c
+  return few_steps(c, fields)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from configs import vae_base
 from gen_jax import data as gdata
 from gen_jax.train import registry
 
-from family_worker import device_comparison
+from family_worker import device_comparison, few_steps
 
 # Every variant in as few compiled runs as possible (the plain MLP VAE is 'iwae' with k = 1).
 VARIANTS = {
@@ -47,19 +47,10 @@ def tiny_config(**fields):
   c.objective.commitment = 0.25
   c.objective.codebook_decay = 0.9
   c.objective.codebook_epsilon = 1e-5
-  c.train.num_steps = 2
-  c.train.steps_per_jit = 2
-  c.train.log_every = 2
-  c.train.eval_every = 2
-  c.train.checkpoint_every = 2
-  c.train.progress = False
   c.eval.iwae_k = 20
   c.eval.iwae_chunk = 10
   c.eval.batch_size = 64
-  for dotted, value in fields.items():
-    group, name = dotted.split(".")
-    c[group][name] = value
-  return c
+  return few_steps(c, fields)
 
 
 @pytest.fixture(scope="module")

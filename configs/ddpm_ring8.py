@@ -4,7 +4,7 @@
   python scripts/evaluate.py --workdir=runs/ddpm_ring8
   python scripts/mode_benchmark.py --config=configs/ddpm_ring8.py --seeds=10 --workdir=runs/bench_ddpm_ring8
 
-Result: see the README's diffusion section.
+Result: not measured yet (the session's CPU went to ddpm_grid25's 10 seeds).
 """
 
 from configs import diffusion_base

@@ -7,6 +7,7 @@ in a space where images lie in [-1, 1] (x' = 2 (x - lo) / (hi - lo) - 1 on the d
 """
 
 import dataclasses
+import functools
 
 import flax.linen as nn
 import jax
@@ -121,8 +122,8 @@ class Diffusion:
       z0 = samplers.ode_sample(eps_fn, lambda t: self.gamma(params, t), x_1, self.t_min)
     else:
       times, alphas, sigmas = self.grid(params, num_steps)
-      run = samplers.ancestral_sample if sampler == "ancestral" else (
-          lambda *a, **k: samplers.ddim_sample(*a, eta=eta, **k))
+      run = samplers.ancestral_sample if sampler == "ancestral" else functools.partial(samplers.ddim_sample,
+                                                                                        eta=eta)
       z0 = run(eps_fn, step_key, x_1, times, alphas, sigmas, return_path=return_path)
       if return_path:
         z0, path = z0

@@ -46,7 +46,7 @@ def network(config, spec):
   """ScoreMLP for points, UNet (model.net='unet') or ScoreMLP on flattened pixels ('mlp') for images, from the
   validated model fields."""
   m = config.model
-  check_choice(spec.kind, ("points", "images"), "data.name's kind")
+  _check(spec.kind in ("points", "images"), "data.name", "a 'points' or 'images' dataset", spec.kind)
   check_choice(m.net, NETWORKS, "model.net")
   check_positive_int(m.num_frequencies, "model.num_frequencies")
   if spec.kind == "points" or m.net == "mlp":

@@ -22,12 +22,15 @@ def path_panels(path: np.ndarray, panels: int = STRIP_PANELS) -> tuple[np.ndarra
 
 
 def save_diffusion_pictures(draw, model, directory: str, step_number: int, data) -> list[str]:
-  """`draw(n) -> (samples in data space, path [K, n, ...] in model space)`; writes the samples' picture and
-  reverse_<step>.png (points: scatters over t; images: one row per sample, columns over t)."""
+  """`draw(n) -> (samples in data space, path [K, n, ...] in model space, or None for the ODE sampler)`;
+  writes the samples' picture and, with a path, reverse_<step>.png (points: scatters over t; images: one row
+  per sample, columns over t)."""
   spec = data.spec
   if spec.kind == "points":
     samples, path = draw(NUM_POINTS)
     pictures = save_point_pictures(np.asarray(samples), directory, step_number, data)
+    if path is None:
+      return pictures
     states, fractions = path_panels(path)
     lo, hi = spec.value_range
     limits = (min(lo, -3.0) - 0.5, max(hi, 3.0) + 0.5)  # the data and the bulk of N(0, I)
@@ -41,6 +44,8 @@ def save_diffusion_pictures(draw, model, directory: str, step_number: int, data)
   samples, path = draw(NUM_IMAGES * NUM_IMAGES)
   grid = plots.save_image_grid(np.asarray(samples), os.path.join(directory, f"samples_{step_number:07d}.png"),
                                NUM_IMAGES, value_range=spec.value_range)
+  if path is None:
+    return [grid]
   states, _ = path_panels(path)  # [P, N, H, W, C]
   rows = np.swapaxes(states[:, :NUM_IMAGES], 0, 1).reshape((-1,) + states.shape[2:])  # [N P, H, W, C]
   strip = plots.save_image_grid(rows, os.path.join(directory, f"reverse_{step_number:07d}.png"), len(states),

@@ -146,3 +146,16 @@ def test_config_errors_name_their_field():
     data.load(data_config(name="ring8", binarize="dynamic"))
   assert {"ring8", "grid25", "moons", "swiss_roll", "spiral", "checkerboard", "points",
           "digits", "mnist", "fashion_mnist", "cifar10", "celeb_a"} == set(data.dataset_names())
+
+
+def test_mixture_log_density_is_the_normalised_mixture():
+  """Integrates to 1 on a fine grid around ring8, and is log N(x; c, std^2 I) for one component."""
+  centres = toy2d.ring8_centres()
+  std = 0.1
+  axis = np.linspace(-1.6, 1.6, 641)
+  a, b = np.meshgrid(axis, axis, indexing="ij")
+  density = np.exp(toy2d.mixture_log_density(np.stack([a.ravel(), b.ravel()], 1), centres, std))
+  assert np.sum(density) * (axis[1] - axis[0]) ** 2 == pytest.approx(1.0, abs=1e-3)
+  x = np.array([[0.3, -0.2]])
+  expected = -np.sum((x - centres[:1]) ** 2) / (2 * std ** 2) - np.log(2 * np.pi * std ** 2)
+  assert toy2d.mixture_log_density(x, centres[:1], std)[0] == pytest.approx(expected)

@@ -39,6 +39,19 @@ def mixture(rng: np.random.Generator, n: int, centres: np.ndarray, std: float):
   return x.astype(np.float32), y.astype(np.int32)
 
 
+def mixture_log_density(x: np.ndarray, centres: np.ndarray, std: float) -> np.ndarray:
+  """log p(x) of the equal-weight mixture `mixture` draws from, for x [N, 2]: [N] (float64),
+
+  log p(x) = logsumexp_m [-||x - c_m||^2 / (2 std^2)] - log M - log(2 pi std^2).
+  """
+  x = np.asarray(x, np.float64)
+  sq = np.sum(np.square(x[:, None, :] - np.asarray(centres, np.float64)[None]), axis=-1)  # [N, M]
+  logits = -sq / (2 * std ** 2)
+  top = logits.max(axis=1)
+  log_sum = top + np.log(np.sum(np.exp(logits - top[:, None]), axis=1))
+  return log_sum - np.log(len(centres)) - np.log(2 * np.pi * std ** 2)
+
+
 def ring8(rng: np.random.Generator, n: int):
   """n points of the ring of 8 Gaussians (std 0.01); y = component."""
   return mixture(rng, n, ring8_centres(), RING8_STD)

@@ -20,6 +20,7 @@ from gen_jax.train.run_evaluation import evaluate_run, saved_evaluation
 from gen_jax.train.loop import train_and_evaluate
 
 BENCHMARK_KEYS = ("modes", "high_quality", "reverse_kl")
+LIKELIHOOD_KEYS = ("kl_to_truth", "nll")  # models with a density (diffusion): summarised when every seed has them
 TIMING_KEYS = ("train_seconds", "train_cpu_seconds")
 
 
@@ -52,7 +53,7 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
   for seed in seeds:
     result = run_seed(config, seed, os.path.join(workdir, f"seed_{seed}"))
     metric_keys = (*BENCHMARK_KEYS, *(REJECTION_PREFIX + k for k in (*BENCHMARK_KEYS, "acceptance_rate")),
-                   *TIMING_KEYS)
+                   *LIKELIHOOD_KEYS, *TIMING_KEYS)
     keys = [k for k in metric_keys if k in result]
     log(f"seed {seed}: " + ", ".join(f"{k}={result[k]:.4g}" for k in keys))
     runs.append({k: result[k] for k in keys})

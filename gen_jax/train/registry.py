@@ -17,6 +17,7 @@ BUILTIN_MODELS = {
     "aae": "gen_jax.gan.aae",
     "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
     "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vqvae",
+    "ddpm": "gen_jax.diffusion.models", "vdm": "gen_jax.diffusion.models",
     "engine_test": "gen_jax.train.toy_model",
 }
 

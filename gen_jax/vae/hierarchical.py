@@ -158,12 +158,12 @@ class HierarchicalEncoder(nn.Module):
     check_layers(self.latent_dims, self.hidden)
     first = DataEncoder(self.arch, tuple(self.hidden[0]), 2 * self.latent_dims[0], tuple(self.example_shape),
                         self.act, self.dtype)
-    mean1, log_var1 = split_gaussian(first(x).astype(jnp.float32))  # [B, d_1]
+    mean1, log_var1 = split_gaussian(first(x).astype(jnp.promote_types(self.dtype, jnp.float32)))  # [B, d_1]
     mean, log_var, h = mean1, log_var1, None
     zs, estimates, log_q = [], [], 0.0
     for t, d in enumerate(self.latent_dims):
       if t > 0:
-        mean, log_var = split_gaussian(mlp(self.hidden[t], 2 * d, self.act, self.dtype)(h).astype(jnp.float32))
+        mean, log_var = split_gaussian(mlp(self.hidden[t], 2 * d, self.act, self.dtype)(h).astype(jnp.promote_types(self.dtype, jnp.float32)))
       if deterministic:
         z = jnp.broadcast_to(mean, (num_samples,) + mean.shape[-2:])
       else:
@@ -225,7 +225,7 @@ class HierarchicalDecoder(nn.Module):
 
   def transition(self, z_above: jax.Array, t: int) -> tuple[jax.Array, jax.Array]:
     """(mean, log_var) of p(z_{t+1} | z_{t+2}) in 0-based layer index t."""
-    return split_gaussian(self.transitions[t](z_above).astype(jnp.float32))
+    return split_gaussian(self.transitions[t](z_above).astype(jnp.promote_types(self.dtype, jnp.float32)))
 
   def decode(self, z1: jax.Array) -> jax.Array:
     """Decoder output (likelihood parameters) of p(x | z_1): [..., d_1] -> [..., *example_shape(*P)]."""

@@ -102,4 +102,4 @@ class DataDecoder(nn.Module):
       if len(self.example_shape) != 3:
         raise ValueError(f"model.arch: 'conv' needs images (H, W, C), got example shape {self.example_shape}")
       out = ConvDecoder(tuple(self.example_shape[:2]), tuple(self.hidden), shape[-1], self.act, self.dtype)(flat)
-    return out.reshape(lead + shape).astype(jnp.float32)
+    return out.reshape(lead + shape).astype(jnp.promote_types(self.dtype, jnp.float32))

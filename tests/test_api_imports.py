@@ -7,15 +7,13 @@ import sys
 
 import pytest
 
-# The pure modules: imported alone here, walked by test_api_trace.py, doctested by test_docstring_examples.py.
-PURE_MODULES = ("gen_jax.checks", "gen_jax.sampling", "gen_jax.probability", "gen_jax.gan.losses",
-                "gen_jax.gan.regularizers", "gen_jax.gan.rejection", "gen_jax.vae.objectives", "gen_jax.vae.flows",
-                "gen_jax.vae.vq", "gen_jax.vae.hierarchical")
+from tests.helpers.api import FAMILY_PURE_MODULES, PURE_MODULES
+
 FORBIDDEN = ("gen_jax.train", "gen_jax.data", "tensorflow_datasets", "tensorflow", "orbax", "matplotlib", "tqdm",
              "tensorboardX", "tensorboard")
 
 
-@pytest.mark.parametrize("module", PURE_MODULES + ("gen_jax.vae.latent",))
+@pytest.mark.parametrize("module", PURE_MODULES + FAMILY_PURE_MODULES + ("gen_jax.vae.latent",))
 def test_pure_module_imports_without_engine_data_or_plotting(module):
   code = (f"import sys, json, {module}\n"
           f"print(json.dumps(sorted({{name.split('.')[0] if not name.startswith('gen_jax') else "

@@ -24,7 +24,7 @@ import pytest
 from gen_jax import probability, sampling
 from gen_jax.gan import losses, regularizers, rejection
 from gen_jax.vae import flows, hierarchical, objectives, vq
-from test_api_imports import PURE_MODULES
+from tests.helpers.api import PURE_MODULES
 
 
 STATIC = {

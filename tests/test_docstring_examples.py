@@ -5,18 +5,17 @@ import importlib
 
 import pytest
 
-from test_api_imports import PURE_MODULES
+from tests.helpers.api import FAMILY_PURE_MODULES, PURE_MODULES
 
 
-
-@pytest.mark.parametrize("name", PURE_MODULES)
+@pytest.mark.parametrize("name", PURE_MODULES + FAMILY_PURE_MODULES)
 def test_docstring_examples_run(name):
   module = importlib.import_module(name)
   result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
   assert result.attempted > 0 and result.failed == 0, f"{name}: {result.failed} of {result.attempted} examples fail"
 
 
-@pytest.mark.parametrize("name", PURE_MODULES)
+@pytest.mark.parametrize("name", PURE_MODULES + FAMILY_PURE_MODULES)
 def test_every_public_function_has_an_example(name):
   module = importlib.import_module(name)
   public = [value for key, value in vars(module).items() if not key.startswith("_") and callable(value)

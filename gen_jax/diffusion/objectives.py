@@ -19,13 +19,23 @@ from gen_jax import probability
 
 
 def per_example(a: jax.Array, x: jax.Array) -> jax.Array:
-  """A per-example [B] (or scalar) array reshaped to broadcast against x [B, ...]."""
+  """A per-example [B] (or scalar) array reshaped to broadcast against x [B, ...].
+
+  Example:
+    >>> per_example(jnp.array([1.0, 2.0]), jnp.zeros((2, 3, 4))).shape
+    (2, 1, 1)
+  """
   a = jnp.asarray(a)
   return a.reshape(a.shape + (1,) * (x.ndim - a.ndim))
 
 
 def flat(x: jax.Array) -> jax.Array:
-  """[B, ...] -> [B, D]."""
+  """[B, ...] -> [B, D].
+
+  Example:
+    >>> flat(jnp.zeros((2, 3, 4))).shape
+    (2, 12)
+  """
   return x.reshape(x.shape[0], -1)
 
 
@@ -196,7 +206,12 @@ def low_discrepancy_times(key: jax.Array, index: jax.Array, total: int) -> jax.A
 
 
 def data_levels(num_levels: int) -> jax.Array:
-  """The num_levels values of discrete data mapped to [-1, 1]: v_k = -1 + 2k / (K - 1): [K]."""
+  """The num_levels values of discrete data mapped to [-1, 1]: v_k = -1 + 2k / (K - 1): [K].
+
+  Example:
+    >>> data_levels(3).tolist()
+    [-1.0, 0.0, 1.0]
+  """
   return jnp.linspace(-1.0, 1.0, num_levels)
 
 

@@ -11,10 +11,9 @@ from typing import Sequence
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import numpy as np
-
 from gen_jax import probability
 from gen_jax.checks import check_positive_int
+from gen_jax.flows.autoregressive import MaskedDense, made_masks
 from gen_jax.vae import objectives
 from gen_jax.vae.hierarchical import PosteriorSample, layer_keys, split_gaussian
 from gen_jax.vae.networks import DataEncoder
@@ -43,36 +42,6 @@ def planar_flow(z: jax.Array, u: jax.Array, w: jax.Array, b: jax.Array) -> tuple
   z_new = z + u_hat * h[..., None]
   psi_u = (1.0 - h ** 2) * jnp.sum(w * u_hat, axis=-1)  # u_hat^T psi(z)
   return z_new, jnp.log(jnp.abs(1.0 + psi_u) + 1e-8)
-
-
-def made_masks(dim: int, hidden: Sequence[int]) -> list[np.ndarray]:
-  """MADE masks (Germain et al. 2015) for inputs with degrees 1..D in order.
-
-  Hidden unit degrees cycle through 1..D-1; a connection from degree a to a hidden
-  unit of degree b exists iff b >= a, to an output of degree d iff d > b. So
-  output d depends only on inputs 1..d-1 (the Jacobian is strictly triangular).
-  Returns [in -> h_1, ..., h_L -> out] masks of shapes [fan_in, fan_out].
-  """
-  degrees = [np.arange(1, dim + 1)]
-  for width in hidden:
-    degrees.append(np.arange(width) % max(dim - 1, 1) + 1)
-  masks = [(d_out[None, :] >= d_in[:, None]).astype(np.float32) for d_in, d_out in zip(degrees[:-1], degrees[1:])]
-  masks.append((np.arange(1, dim + 1)[None, :] > degrees[-1][:, None]).astype(np.float32))
-  return masks
-
-
-class MaskedDense(nn.Module):
-  """y = x (W * M) + b with a fixed binary mask M [fan_in, fan_out]."""
-
-  features: int
-  mask: np.ndarray
-  dtype: jnp.dtype = jnp.float32
-
-  @nn.compact
-  def __call__(self, x: jax.Array) -> jax.Array:
-    kernel = self.param("kernel", nn.initializers.lecun_normal(), (x.shape[-1], self.features))
-    bias = self.param("bias", nn.initializers.zeros, (self.features,))
-    return (x.astype(self.dtype) @ (kernel * self.mask).astype(self.dtype) + bias.astype(self.dtype)).astype(jnp.float32)
 
 
 class IAFStep(nn.Module):

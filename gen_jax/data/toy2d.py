@@ -159,3 +159,18 @@ def loaders() -> dict:
            for name in GENERATORS}
   table["points"] = lambda cfg: load_user_points(cfg.points_path)
   return table
+
+
+def log_density(name: str, x: np.ndarray) -> np.ndarray:
+  """The true log-density of mixture `name` ('ring8', 'grid25') at points x [N, 2] -> [N] (float64).
+
+  log p(x) = log (1/M) sum_k N(x; mu_k, std^2 I).
+  """
+  if name not in MIXTURES:
+    raise ValueError(f"name: expected one of {sorted(MIXTURES)} (a known density), got {name!r}")
+  centres, std = MIXTURES[name]
+  x = np.asarray(x, np.float64)
+  sq = np.sum((x[:, None, :] - centres()[None]) ** 2, axis=-1)  # [N, M]
+  log_components = -0.5 * sq / std ** 2 - np.log(2 * np.pi * std ** 2)
+  top = log_components.max(axis=1)
+  return top + np.log(np.mean(np.exp(log_components - top[:, None]), axis=1))

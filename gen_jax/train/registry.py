@@ -17,6 +17,8 @@ BUILTIN_MODELS = {
     "aae": "gen_jax.gan.models",
     "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
     "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vq",
+    "nice": "gen_jax.flows.models", "realnvp": "gen_jax.flows.models", "glow": "gen_jax.flows.models",
+    "maf": "gen_jax.flows.models",
 }
 
 MODELS = Registry("model", "model.name", BUILTIN_MODELS)

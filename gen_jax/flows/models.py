@@ -39,6 +39,7 @@ from gen_jax.vae import step
 from gen_jax.vae.trainer import check_non_negative, evaluation_params, make_optimizers, make_state
 
 TRANSFORMS = ("affine", "spline")
+FAMILIES = networks.FAMILIES
 POINTS_RADIUS = 3.0
 GLOW_SWEEP_SAMPLES = 8
 
@@ -46,7 +47,7 @@ GLOW_SWEEP_SAMPLES = 8
 def check_flow_config(config, spec) -> None:
   """ValueError naming the first invalid field the flow family reads."""
   m, o = config.model, config.objective
-  check_choice(m.name, networks.FAMILIES, "model.name")
+  check_choice(m.name, FAMILIES, "model.name")
   check_choice(m.transform, TRANSFORMS, "model.transform")
   for field in ("num_layers", "num_bins", "num_scales", "steps_per_scale", "channels"):
     check_positive_int(m[field], f"model.{field}")
@@ -68,17 +69,21 @@ def check_flow_config(config, spec) -> None:
                          f"got {spec.example_shape}")
 
 
+def preprocessing(config, spec):
+  """The fixed bijection before the flow: a standardization into [-3, 3] (points) or the logit transform."""
+  if spec.kind == "points":
+    lo, hi = spec.value_range
+    return FixedAffine((lo + hi) / 2, POINTS_RADIUS / max((hi - lo) / 2, 1e-6))
+  return LogitTransform(float(config.objective.logit_alpha))
+
+
 def flow_density(config, spec, axis_name=None) -> networks.FlowDensity:
   """The FlowDensity the config describes for data `spec`."""
   m = config.model
   shape = tuple(spec.example_shape)
   dim = int(np.prod(shape))
   transform = m.transform if m.name != "nice" else "additive"
-  if spec.kind == "points":
-    lo, hi = spec.value_range
-    pre = FixedAffine((lo + hi) / 2, POINTS_RADIUS / max((hi - lo) / 2, 1e-6))
-  else:
-    pre = LogitTransform(float(config.objective.logit_alpha))
+  pre = preprocessing(config, spec)
   if spec.kind == "images" and m.name in ("realnvp", "glow"):
     body = networks.image_body(m.name, shape, m.num_scales, m.steps_per_scale, m.channels, transform, m.num_bins,
                                float(m.bound), axis_name)
@@ -117,48 +122,70 @@ def merge_actnorm(params, initialized):
       lambda path, p, q: q if "ActNorm" in jax.tree_util.keystr(path) else p, params, initialized)
 
 
+class DiscreteFlow:
+  """'nice', 'realnvp', 'glow', 'maf': the FlowDensity of the config, as the trainer uses it."""
+
+
+  def __init__(self, config, spec):
+    self.model = flow_density(config, spec)
+    self.train_model = flow_density(config, spec, axis_name=parallel.AXIS)
+    self.needs_data_init = config.model.name == "glow"
+
+  def init(self, key, x):
+    return self.model.init(key, x)["params"]
+
+  def initialize_from_data(self, params, x, init_key):
+    """params with the ActNorm layers initialized from the batch x (over the mesh axis)."""
+    return merge_actnorm(params, self.train_model.init(init_key, x)["params"])
+
+  def log_prob(self, params, x):
+    """log q(x) [B] for x [B, ...]."""
+    return self.model.apply({"params": params}, x)
+
+  def sample(self, params, key, n, temperature):
+    return self.model.apply({"params": params}, key, n, temperature, method="sample")
+
+
 def flow_trainer(config, spec) -> Trainer:
   """The Trainer for a flow family member (module doc)."""
   check_flow_config(config, spec)
-  model = flow_density(config, spec)
-  train_model = flow_density(config, spec, axis_name=parallel.AXIS)
+  density = DiscreteFlow(config, spec)
   dim = int(np.prod(spec.example_shape))
   images = spec.kind == "images"
   quantizer = Quantizer(spec.value_range, config.objective.levels) if images else None
   offset = quantizer.log_volume(dim) if images else 0.0
   optimizers = make_optimizers(config, ("flow",))
-  needs_data_init = config.model.name == "glow"
 
   def prepare(x, keys):
     return quantizer.dequantize(x, keys) if images else x
 
   def init(key):
-    params = {"flow": model.init(key, jnp.zeros((1,) + tuple(spec.example_shape)) + 0.5)["params"]}
+    params = {"flow": density.init(key, jnp.zeros((1,) + tuple(spec.example_shape)) + 0.5)}
     return make_state(key, params, optimizers, {"init_key": key})
 
   def loss_fn(params, model_state, batch, key):
-    x = prepare(batch["x"], parallel.example_keys(key, batch["x"].shape[0]))
-    nll = offset - model.apply({"params": params["flow"]}, x)  # [B]
-    loss = parallel.global_mean(nll)
-    return loss, ({"nll": loss, "bits_per_dim": loss / (dim * math.log(2))}, model_state)
+    keys = parallel.example_keys(key, batch["x"].shape[0])
+    log_q = density.log_prob(params["flow"], prepare(batch["x"], keys))
+    loss = parallel.global_mean(offset - log_q)
+    metrics = {"nll": loss, "bits_per_dim": loss / (dim * math.log(2))}
+    return loss, (metrics, model_state)
 
   base_update = step.make_update(loss_fn, optimizers)
 
   def update(state, batch, key):
-    if not needs_data_init:
+    if not density.needs_data_init:
       return base_update(state, batch, key)
 
     def data_init():
       x = prepare(batch["x"], parallel.example_keys(key, batch["x"].shape[0]))
-      initialized = train_model.init(state.model_state["init_key"], x)["params"]
-      return {"flow": merge_actnorm(state.params["flow"], initialized)}
+      return {"flow": density.initialize_from_data(state.params["flow"], x, state.model_state["init_key"])}
 
     params = jax.lax.cond(state.step == 0, data_init, lambda: state.params)
     return base_update(state.replace(params=params), batch, key)
 
   @functools.partial(jax.jit, static_argnums=(2, 3))
   def draw(state, key, n, temperature=1.0):
-    y = model.apply({"params": evaluation_params(state)["flow"]}, key, n, temperature, method="sample")
+    y = density.sample(evaluation_params(state)["flow"], key, n, temperature)
     return quantizer.quantize(y) if images else y
 
   def sample(state, key, n):
@@ -166,7 +193,7 @@ def flow_trainer(config, spec) -> Trainer:
 
   @jax.jit
   def log_prob(params, x):
-    return model.apply({"params": params["flow"]}, x)
+    return density.log_prob(params["flow"], x)
 
   def save_pictures(state, key, directory, step_number, data):
     if not images:
@@ -187,12 +214,11 @@ def flow_trainer(config, spec) -> Trainer:
     return paths
 
   def held_out_nll(params, x, key) -> np.ndarray:
-    """-log q per example [N] (dequantized with one fixed noise draw per example for images)."""
+    """-log q per example [N] (images: dequantized with one fixed noise draw per example)."""
     keys = jax.random.split(key, x.shape[0])
-    index = np.arange(x.shape[0])
     x_all = jnp.asarray(x)
     rows = jax.jit(lambda i: offset - log_prob(params, prepare(x_all[i], keys[i])))
-    return np.asarray(batched_apply(rows, index, config.eval.batch_size), np.float64)
+    return np.asarray(batched_apply(rows, np.arange(x.shape[0]), config.eval.batch_size), np.float64)
 
   def evaluate(state, data, key):
     if data.test is None:
@@ -212,5 +238,5 @@ def flow_trainer(config, spec) -> Trainer:
   return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate)
 
 
-for _name in networks.FAMILIES:
+for _name in FAMILIES:
   register_model(_name)(flow_trainer)

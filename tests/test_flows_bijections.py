@@ -140,7 +140,7 @@ def test_actnorm_initializes_from_the_data_and_over_the_mesh_axis():
   np.testing.assert_allclose(z.std(axis=(0, 1, 2)), 1.0, atol=1e-3)
   shards = x.reshape(4, 16, 5, 5, 3)  # the same statistics when the batch is split over an axis
   sharded = jax.vmap(lambda s: glow.ActNorm(axis_name="d").init(jax.random.PRNGKey(0), s), axis_name="d")(shards)
-  np.testing.assert_allclose(sharded["params"]["bias"][0], params["params"]["bias"], atol=1e-5)
+  np.testing.assert_allclose(sharded["params"]["actnorm_bias"][0], params["params"]["actnorm_bias"], atol=1e-5)
 
 
 def test_batch_norm_uses_batch_statistics_in_training_and_updates_running_averages():

@@ -6,12 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
 import jax
 import numpy as np
 import pytest
 
+import test_vae_models
 from configs import flow_base
 from gen_jax import data as gdata
 from gen_jax.data import toy2d
@@ -24,7 +24,6 @@ VARIANTS = {
     "realnvp_digits": {"model.name": "realnvp", "model.transform": "affine"},
     "glow_digits": {"model.name": "glow", "model.transform": "affine"},
     "maf_points": {"data.name": "ring8", "model.name": "maf"},
-    "realnvp_points": {"data.name": "grid25", "model.name": "realnvp"},
     "glow_points": {"data.name": "ring8", "model.name": "glow", "model.transform": "affine"},
 }
 
@@ -43,6 +42,7 @@ def tiny_config(**fields):
   c.model.num_scales = 2
   c.model.steps_per_scale = 1
   c.model.channels = 4
+  c.optim.eps = 1.0  # Adam ~ lr * gradient for tiny gradients: summation order cannot flip an update's sign
   c.train.num_steps = 2
   c.train.steps_per_jit = 2
   c.train.progress = False
@@ -55,40 +55,9 @@ def tiny_config(**fields):
   return c
 
 
-WORKER = textwrap.dedent("""
-  import json, os, sys
-  os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
-  sys.path.insert(0, {repo!r}); sys.path.insert(0, os.path.join({repo!r}, "tests"))
-  import jax, numpy as np
-  from gen_jax import data as gdata
-  from gen_jax.train import parallel, registry
-  from gen_jax.train.steps import make_train_step
-  from test_flows_models import VARIANTS, tiny_config
-
-  def run(trainer, ds, devices):
-    mesh = parallel.make_mesh(devices)
-    init = trainer.init(jax.random.PRNGKey(0))
-    state = parallel.put_replicated(init, mesh)
-    x, y = ds.train["x"][:16].reshape(2, 8, *ds.train["x"].shape[1:]), ds.train["y"][:16].reshape(2, 8)
-    batches = parallel.put_batch({{"x": x, "y": y}}, mesh, leading_axes=1)
-    state, metrics = make_train_step(trainer, mesh)(state, batches, np.ones(2, bool))
-    return jax.device_get(state), jax.device_get(metrics), init
-
-  out = {{}}
-  for name, fields in VARIANTS.items():
-    config = tiny_config(**fields)
-    ds = gdata.load(config.data)
-    trainer = registry.get_model(config.model.name)(config, ds.spec)
-    (s1, m1, init), (s4, m4, _) = run(trainer, ds, 1), run(trainer, ds, 4)
-    diffs = [float(np.max(np.abs(a - b)) / (np.max(np.abs(a)) + 1e-6))
-             for a, b in zip(jax.tree.leaves(s1.params), jax.tree.leaves(s4.params))]
-    moved = max(float(np.max(np.abs(a - b))) for a, b in zip(jax.tree.leaves(s1.params), jax.tree.leaves(init.params)))
-    out[name] = {{"max_rel_diff": max(diffs), "moved": moved, "applied": bool(np.all(m1["applied"])),
-                  "finite": all(bool(np.all(np.isfinite(v))) for v in m1.values()),
-                  "metric_diff": max(float(np.max(np.abs(m1[k] - m4[k]))) for k in m1 if k != "applied"),
-                  "metrics": sorted(m1)}}
-  print(json.dumps(out))
-""")
+# The VAE family's 1-vs-4-device worker, run on this module's variants.
+WORKER = test_vae_models.WORKER.replace("from test_vae_models import", "from test_flows_models import")
+assert WORKER != test_vae_models.WORKER
 
 
 @pytest.fixture(scope="module")

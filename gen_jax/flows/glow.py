@@ -16,6 +16,10 @@ import jax.numpy as jnp
 import numpy as np
 
 
+# parameter names, unique to ActNorm so that its data-dependent values can be picked out of a flow's params
+ACTNORM_BIAS, ACTNORM_LOG_SCALE = "actnorm_bias", "actnorm_log_scale"
+
+
 def _positions(x) -> int:
   return int(np.prod(x.shape[1:-1]))
 
@@ -50,8 +54,8 @@ class ActNorm(nn.Module):
 
   @nn.compact
   def __call__(self, x, inverse: bool = False):
-    bias = self.param("bias", lambda _: -self._init_stats(x)[0])
-    log_scale = self.param("log_scale", lambda _: -jnp.log(self._init_stats(x)[1]))
+    bias = self.param(ACTNORM_BIAS, lambda _: -self._init_stats(x)[0])
+    log_scale = self.param(ACTNORM_LOG_SCALE, lambda _: -jnp.log(self._init_stats(x)[1]))
     log_det = _positions(x) * jnp.sum(log_scale)
     if inverse:
       return x * jnp.exp(-log_scale) - bias, jnp.full(x.shape[:1], -log_det)

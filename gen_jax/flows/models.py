@@ -32,6 +32,7 @@ from gen_jax.eval import modes
 from gen_jax.eval.batching import batched_apply
 from gen_jax.flows import networks, plots
 from gen_jax.flows.bijections import FixedAffine, LogitTransform
+from gen_jax.flows.glow import ACTNORM_BIAS, ACTNORM_LOG_SCALE
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
 from gen_jax.train.registry import register_model
@@ -118,8 +119,9 @@ class Quantizer:
 
 def merge_actnorm(params, initialized):
   """params with every ActNorm leaf taken from `initialized`."""
+  names = (repr(ACTNORM_BIAS), repr(ACTNORM_LOG_SCALE))
   return jax.tree_util.tree_map_with_path(
-      lambda path, p, q: q if "ActNorm" in jax.tree_util.keystr(path) else p, params, initialized)
+      lambda path, p, q: q if jax.tree_util.keystr(path[-1:]).strip("[]") in names else p, params, initialized)
 
 
 class DiscreteFlow:

@@ -84,12 +84,17 @@ def test_all_flow_names_are_registered():
   assert {"nice", "realnvp", "glow", "maf"} <= set(registry.model_names())
 
 
-def test_points_evaluation_reports_kl_to_truth_and_modes(tmp_path):
-  config = tiny_config(**{"data.name": "ring8", "model.name": "maf"})
+def evaluated_untrained(**fields):
+  """(config, dataset, trainer, initial state, its evaluation) for tiny_config(**fields)."""
+  config = tiny_config(**fields)
   ds = gdata.load(config.data)
-  trainer = registry.get_model("maf")(config, ds.spec)
+  trainer = registry.get_model(config.model.name)(config, ds.spec)
   state = trainer.init(jax.random.PRNGKey(0))
-  result = trainer.evaluate(state, ds, jax.random.PRNGKey(1))
+  return config, ds, trainer, state, trainer.evaluate(state, ds, jax.random.PRNGKey(1))
+
+
+def test_points_evaluation_reports_kl_to_truth_and_modes(tmp_path):
+  config, ds, trainer, state, result = evaluated_untrained(**{"data.name": "ring8", "model.name": "maf"})
   assert {"nll", "bits_per_dim", "kl_to_truth", "modes", "high_quality", "reverse_kl"} <= set(result)
   np.testing.assert_allclose(result["bits_per_dim"], result["nll"] / (2 * np.log(2)), rtol=1e-6)
   fresh = ds.sampler(np.random.default_rng(config.eval.seed), config.eval.kl_samples)[0]
@@ -100,11 +105,7 @@ def test_points_evaluation_reports_kl_to_truth_and_modes(tmp_path):
 
 
 def test_image_evaluation_samples_and_glow_temperature_sweep(tmp_path):
-  config = tiny_config(**{"model.name": "glow", "model.transform": "affine"})
-  ds = gdata.load(config.data)
-  trainer = registry.get_model("glow")(config, ds.spec)
-  state = trainer.init(jax.random.PRNGKey(0))
-  result = trainer.evaluate(state, ds, jax.random.PRNGKey(1))
+  _, ds, trainer, state, result = evaluated_untrained(**{"model.name": "glow", "model.transform": "affine"})
   np.testing.assert_allclose(result["bits_per_dim"], result["nll"] / (64 * np.log(2)), rtol=1e-6)
   samples = np.asarray(trainer.sample(state, jax.random.PRNGKey(1), 5))
   assert samples.shape == (5, 8, 8, 1) and set(np.round(samples.ravel() * 16).tolist()) <= set(range(17))

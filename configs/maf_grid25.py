@@ -3,7 +3,7 @@
   python scripts/train.py --config=configs/maf_grid25.py --workdir=runs/maf_grid25
   python scripts/evaluate.py --workdir=runs/maf_grid25
 
-Result: see the README's flows table.
+Result: not measured yet.
 """
 
 from configs import maf_ring8

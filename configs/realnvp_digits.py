@@ -5,7 +5,7 @@ after the first scale; uniform dequantization, logit pre-processing.
   python scripts/train.py --config=configs/realnvp_digits.py --workdir=runs/realnvp_digits
   python scripts/evaluate.py --workdir=runs/realnvp_digits
 
-Result: see the README's flows section (measured numbers are only stated there when run).
+Result: not measured yet.
 """
 
 from configs import flow_digits_base

@@ -3,7 +3,7 @@
   python scripts/train.py --config=configs/realnvp_grid25.py --workdir=runs/realnvp_grid25
   python scripts/evaluate.py --workdir=runs/realnvp_grid25
 
-Result: see the README's flows table.
+Result: not measured yet.
 """
 
 from configs import realnvp_ring8

@@ -15,7 +15,6 @@ Kingma & Dhariwal, Glow (2018); Durkan et al., Neural Spline Flows (2019).
 from typing import Sequence
 
 import flax.linen as nn
-import jax
 import jax.numpy as jnp
 import numpy as np
 

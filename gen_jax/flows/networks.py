@@ -13,7 +13,6 @@ from typing import Sequence
 
 import flax.linen as nn
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from gen_jax.flows import elementwise

@@ -172,3 +172,12 @@ def loaders() -> dict:
            for name in GENERATORS}
   table["points"] = lambda cfg: load_user_points(cfg.points_path)
   return table
+
+
+def log_density(name: str, x: np.ndarray) -> np.ndarray:
+  """The true log-density of mixture `name` ('ring8', 'grid25') at points x [N, 2] -> [N] (float64):
+  `mixture_log_density` with that mixture's centres and standard deviation."""
+  if name not in MIXTURES:
+    raise ValueError(f"name: expected one of {sorted(MIXTURES)} (a known density), got {name!r}")
+  centres, std = MIXTURES[name]
+  return mixture_log_density(x, centres(), std)

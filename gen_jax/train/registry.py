@@ -18,6 +18,8 @@ BUILTIN_MODELS = {
     "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
     "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vqvae",
     "ddpm": "gen_jax.diffusion.models", "vdm": "gen_jax.diffusion.models",
+    "nice": "gen_jax.flows.models", "realnvp": "gen_jax.flows.models", "glow": "gen_jax.flows.models",
+    "maf": "gen_jax.flows.models",
     "engine_test": "gen_jax.train.toy_model",
 }
 

@@ -11,10 +11,9 @@ from typing import Sequence
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import numpy as np
-
 from gen_jax import probability
 from gen_jax.checks import check_choice, check_positive_int
+from gen_jax.flows.autoregressive import MaskedDense, made_masks
 from gen_jax.vae import objectives
 from gen_jax.vae.hierarchical import PosteriorSample, layer_keys, split_gaussian
 from gen_jax.vae.networks import DataEncoder
@@ -69,65 +68,6 @@ def planar_flow(z: jax.Array, u: jax.Array, w: jax.Array, b: jax.Array) -> tuple
   z_new = z + u_hat * h[..., None]
   psi_u = (1.0 - h ** 2) * jnp.sum(w * u_hat, axis=-1)  # u_hat^T psi(z)
   return z_new, jnp.log(jnp.abs(1.0 + psi_u) + 1e-8)
-
-
-def made_masks(dim: int, hidden: Sequence[int]) -> list[np.ndarray]:
-  """MADE masks for inputs with degrees 1..D in order: output d depends only on inputs 1..d-1.
-
-  Hidden unit degrees cycle through 1..D-1; a connection from degree a to a hidden
-  unit of degree b exists iff b >= a, to an output of degree d iff d > b (the
-  Jacobian is strictly triangular).
-
-  Args:
-    dim: D (static int).
-    hidden: hidden widths (static).
-
-  Returns:
-    [in -> h_1, ..., h_L -> out] float32 NumPy masks of shapes [fan_in, fan_out].
-
-  References:
-    M. Germain et al., MADE: Masked Autoencoder for Distribution Estimation (ICML 2015), eq. 12-13.
-
-  Example:
-    >>> from gen_jax.vae import flows
-    >>> print([m.shape for m in flows.made_masks(3, (4,))], flows.made_masks(3, (4,))[-1][:, 0])
-    [(3, 4), (4, 3)] [0. 0. 0. 0.]
-  """
-  degrees = [np.arange(1, dim + 1)]
-  for width in hidden:
-    degrees.append(np.arange(width) % max(dim - 1, 1) + 1)
-  masks = [(d_out[None, :] >= d_in[:, None]).astype(np.float32) for d_in, d_out in zip(degrees[:-1], degrees[1:])]
-  masks.append((np.arange(1, dim + 1)[None, :] > degrees[-1][:, None]).astype(np.float32))
-  return masks
-
-
-class MaskedDense(nn.Module):
-  """Dense layer with a fixed binary mask on its kernel: y = x (W * M) + b.
-
-  Attributes:
-    features: fan_out; mask: M [fan_in, fan_out]; dtype: computation dtype (output float32).
-
-  References:
-    M. Germain et al., MADE: Masked Autoencoder for Distribution Estimation (ICML 2015), eq. 10.
-
-  Example:
-    >>> import jax, jax.numpy as jnp, numpy as np
-    >>> from gen_jax.vae import flows
-    >>> layer = flows.MaskedDense(2, np.zeros((3, 2), np.float32))
-    >>> params = layer.init(jax.random.PRNGKey(0), jnp.ones((1, 3)))
-    >>> print(layer.apply(params, jnp.ones((1, 3))))  # masked out entirely: the bias, 0
-    [[0. 0.]]
-  """
-
-  features: int
-  mask: np.ndarray
-  dtype: jnp.dtype = jnp.float32
-
-  @nn.compact
-  def __call__(self, x: jax.Array) -> jax.Array:
-    kernel = self.param("kernel", nn.initializers.lecun_normal(), (x.shape[-1], self.features))
-    bias = self.param("bias", nn.initializers.zeros, (self.features,))
-    return (x.astype(self.dtype) @ (kernel * self.mask).astype(self.dtype) + bias.astype(self.dtype)).astype(jnp.float32)
 
 
 class IAFStep(nn.Module):

@@ -1,0 +1,20 @@
+"""Glow (Kingma & Dhariwal 2018) on binarized 8x8 digits: 2 scales of 4 steps (actnorm with
+data-dependent initialization, LU 1x1 convolution, affine coupling with a 32-channel conv conditioner);
+pictures include the temperature sweep.
+
+  python scripts/train.py --config=configs/glow_digits.py --workdir=runs/glow_digits
+  python scripts/evaluate.py --workdir=runs/glow_digits
+
+Result (seed 0, 127 CPU-s of training): held-out nll (dequantized bound) 30.18 nats, 0.680 bits/dim.
+"""
+
+from configs import flow_digits_base
+
+
+def get_config():
+  c = flow_digits_base.get_config()
+  c.model.name = "glow"
+  c.model.num_scales = 2
+  c.model.steps_per_scale = 4
+  c.model.channels = 32
+  return c

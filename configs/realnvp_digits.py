@@ -1,0 +1,20 @@
+"""RealNVP (Dinh et al. 2017) on binarized 8x8 digits: 2 scales, each 3 checkerboard affine couplings,
+squeeze, 3 channel couplings (residual conv conditioners, 32 channels), half the channels factored out
+after the first scale; uniform dequantization, logit pre-processing.
+
+  python scripts/train.py --config=configs/realnvp_digits.py --workdir=runs/realnvp_digits
+  python scripts/evaluate.py --workdir=runs/realnvp_digits
+
+Result: not measured yet.
+"""
+
+from configs import flow_digits_base
+
+
+def get_config():
+  c = flow_digits_base.get_config()
+  c.model.name = "realnvp"
+  c.model.num_scales = 2
+  c.model.steps_per_scale = 3
+  c.model.channels = 32
+  return c

@@ -1,0 +1,15 @@
+"""RealNVP on grid25: configs/realnvp_ring8.py on grid25.
+
+  python scripts/train.py --config=configs/realnvp_grid25.py --workdir=runs/realnvp_grid25
+  python scripts/evaluate.py --workdir=runs/realnvp_grid25
+
+Result: not measured yet.
+"""
+
+from configs import realnvp_ring8
+
+
+def get_config():
+  c = realnvp_ring8.get_config()
+  c.data.name = "grid25"
+  return c

@@ -365,13 +365,12 @@ def conditional(joint, given: int):
     [K_1, ..., K_n] conditional probabilities; slices where p(x_given) = 0 are NaN (undefined).
 
   References:
-    C. Bishop, Pattern Recognition and Machine Learning (2006), eq. 1.12.
+    C. Bishop, Pattern Recognition and Machine Learning (2006), eq. 1.12 (Bayes' theorem).
 
-  Example:
-    >>> import jax.numpy as jnp
-    >>> from gen_jax import probability
+  Example (rows of a 2x2 table renormalised):
     >>> import numpy as np
-    >>> print(np.asarray(probability.conditional(jnp.array([[0.1, 0.3], [0.2, 0.4]]), given=0)).round(3))
+    >>> from gen_jax.probability import conditional
+    >>> print(np.asarray(conditional(np.array([[0.1, 0.3], [0.2, 0.4]]), given=0)).round(3))
     [[0.25  0.75 ]
      [0.333 0.667]]
   """

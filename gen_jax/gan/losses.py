@@ -274,19 +274,18 @@ def generator_loss(fake_logits: jax.Array, kind: str) -> jax.Array:
   """Per-example generator loss of objective `kind` (see the module table).
 
   Args:
-    fake_logits: l_G [B] float.
-    kind: a key of LOSSES (static).
+    fake_logits: the critic's scores of generated examples, l_G [B] float.
+    kind: which objective, a key of LOSSES (static).
 
   Returns:
-    per-example losses [B].
+    what the generator minimizes, per example [B].
 
   References:
-    see each loss in LOSSES.
+    the generator column of LOSSES (each row cites its paper).
 
-  Example:
-    >>> import jax.numpy as jnp
-    >>> from gen_jax.gan import losses
-    >>> print(losses.generator_loss(jnp.array([3.0]), "least_squares"))
+  Example (least squares: (l_G - 1)^2 / 2 at l_G = 3):
+    >>> from gen_jax.gan.losses import generator_loss
+    >>> print(generator_loss(jnp.array([3.0]), "least_squares"))
     [2.]
   """
   return LOSSES[check_kind(kind)][1](jnp.asarray(fake_logits))

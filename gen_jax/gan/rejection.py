@@ -106,17 +106,21 @@ def fit_log_ratio(key: jax.Array, classifier: nn.Module, real: jax.Array, fake: 
     the classifier's variables (as `classifier.init` returns them).
 
   References:
-    S. Azadi et al., Discriminator Rejection Sampling (ICLR 2019), section 3.1.
+    S. Azadi et al., Discriminator Rejection Sampling (ICLR 2019), section 3.1 (the classifier's logit
+    estimates the log density ratio once it is trained to optimality).
 
-  Example:
-    >>> import flax.linen as nn, jax, jax.numpy as jnp
-    >>> from gen_jax.gan import rejection
-    >>> class Linear(nn.Module):
-    ...   @nn.compact
+  Example (a linear classifier separating two point masses):
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> from flax import linen
+    >>> from gen_jax.gan.rejection import fit_log_ratio
+    >>> class Linear(linen.Module):
+    ...   def setup(self):
+    ...     self.dense = linen.Dense(1)
     ...   def __call__(self, x):
-    ...     return nn.Dense(1)(x)[:, 0]
+    ...     return self.dense(x)[:, 0]
     >>> real, fake = jnp.full((64, 1), 1.0), jnp.full((64, 1), -1.0)
-    >>> params = rejection.fit_log_ratio(jax.random.PRNGKey(0), Linear(), real, fake, 200, 16, 0.1)
+    >>> params = fit_log_ratio(jax.random.PRNGKey(0), Linear(), real, fake, 200, 16, 0.1)
     >>> print(bool(Linear().apply(params, real)[0] > 1.0))
     True
   """

@@ -71,9 +71,9 @@ class ConvDecoder(nn.Module):
   dtype: jnp.dtype = jnp.float32
 
   @nn.compact
-  def __call__(self, z: jax.Array) -> jax.Array:
-    act = activation(self.act)
+  def __call__(self, z: jax.Array) -> jax.Array:  # [B, D] -> [B, H, W, out_channels]
     h0, w0 = _check_resolution(self.image_shape[0], self.image_shape[1], len(self.channels))
+    act = activation(self.act)
     x = act(nn.Dense(h0 * w0 * self.channels[0], dtype=self.dtype)(z))
     x = x.reshape(z.shape[0], h0, w0, self.channels[0])  # [B, h0, w0, c0]
     for ch in self.channels:

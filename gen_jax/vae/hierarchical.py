@@ -184,13 +184,14 @@ class HierarchicalDecoder(nn.Module):
     arch, act, dtype: see `DataDecoder`.
 
   References:
-    Y. Burda, R. Grosse and R. Salakhutdinov, Importance Weighted Autoencoders (ICLR 2016), appendix C;
-    C. Luo, Understanding Diffusion Models: A Unified Perspective (2022), section 2 (Markovian HVAE).
+    C. Luo, Understanding Diffusion Models: A Unified Perspective (2022), eq. 24 (the Markovian HVAE's
+    generative chain); Y. Burda et al., Importance Weighted Autoencoders (ICLR 2016), appendix C.
 
-  Example:
-    >>> import jax, jax.numpy as jnp
-    >>> from gen_jax.vae import hierarchical
-    >>> decoder = hierarchical.HierarchicalDecoder((3, 2), ((8,), (4,)), (5,))
+  Example (a T = 2 chain decoding 4 samples of 2 examples):
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.vae.hierarchical import HierarchicalDecoder
+    >>> decoder = HierarchicalDecoder((3, 2), ((8,), (4,)), (5,))
     >>> zs = (jnp.zeros((4, 2, 3)), jnp.zeros((4, 2, 2)))
     >>> params = decoder.init(jax.random.PRNGKey(0), zs)
     >>> out, log_prior = decoder.apply(params, zs)

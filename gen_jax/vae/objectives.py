@@ -23,14 +23,14 @@ ESTIMATORS = ("elbo", "iwae")
 
 
 def check_likelihood(likelihood: str, field: str = "objective.likelihood") -> str:
-  """`likelihood` if it is one of LIKELIHOODS, else ValueError `FIELD: expected one of [...], got ...`.
+  """The decoder likelihood's name, validated against LIKELIHOODS (a static choice, see gen_jax.checks).
 
   Args:
-    likelihood: decoder likelihood name (a static choice).
-    field: argument or config-field name used in the message.
+    likelihood: 'bernoulli', 'gaussian' (learned variance) or 'gaussian_fixed'.
+    field: the config field or argument the error names.
 
   Returns:
-    `likelihood`.
+    `likelihood` unchanged.
 
   Example:
     >>> from gen_jax.vae import objectives

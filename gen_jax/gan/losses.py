@@ -90,7 +90,7 @@ def non_saturating_generator(fake_logits: jax.Array) -> jax.Array:
     fake_logits: l_G [B] float.
 
   Returns:
-    per-example losses [B].
+    the generator's loss per example [B].
 
   References:
     I. Goodfellow et al., Generative Adversarial Nets (NeurIPS 2014), section 3.
@@ -135,15 +135,15 @@ def least_squares_generator(fake_logits: jax.Array) -> jax.Array:
     fake_logits: l_G [B] float.
 
   Returns:
-    per-example losses [B].
+    the generator's loss per example [B].
 
   References:
     X. Mao et al., Least Squares Generative Adversarial Networks (ICCV 2017), eq. 2.
 
   Example:
     >>> import jax.numpy as jnp
-    >>> from gen_jax.gan import losses
-    >>> print(losses.least_squares_generator(jnp.array([1.0, 3.0])))
+    >>> from gen_jax.gan.losses import least_squares_generator
+    >>> print(least_squares_generator(jnp.array([1.0, 3.0])))
     [0. 2.]
   """
   return 0.5 * jnp.square(fake_logits - 1.0)
@@ -175,18 +175,18 @@ def linear_generator(fake_logits: jax.Array) -> jax.Array:
   """Generator loss of the Wasserstein and hinge objectives: -l_G (raise the critic's score).
 
   Args:
-    fake_logits: l_G [B] float.
+    fake_logits: l_G [B] float, the critic's scores of generated examples (unbounded, not probabilities).
 
   Returns:
-    per-example losses [B].
+    the generator's loss per example [B].
 
   References:
     M. Arjovsky, S. Chintala and L. Bottou, Wasserstein GAN (ICML 2017), algorithm 1.
 
   Example:
     >>> import jax.numpy as jnp
-    >>> from gen_jax.gan import losses
-    >>> print(losses.linear_generator(jnp.array([0.5])))
+    >>> from gen_jax.gan.losses import linear_generator
+    >>> print(linear_generator(jnp.array([0.5])))
     [-0.5]
   """
   return -fake_logits

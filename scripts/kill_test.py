@@ -21,7 +21,7 @@ within 120 s with exit code 4 and one `error: peer lost: process <killed> ...`
 line (counted in `peer_lost_exits`, failures listed in `peer_lost_errors`),
 after which both processes are restarted. One exception is counted apart: when
 process 0, the host of the coordination service, is killed, the runtime's error
-poller in process 1 sees the connection close and aborts it at once (SIGABRT,
+poller in process 1 sees the connection close and aborts it at once (SIGABRT, or SIGSEGV,
 its own multi-line message) before gen_jax's watchdog can report; jaxlib 0.10
 offers no Python hook for that (`coordinator_lost_aborts`).
 
@@ -44,12 +44,6 @@ from absl import flags
 
 from gen_jax import cli
 
-flags.DEFINE_integer("kills", 10, "Number of SIGKILLs before the run may finish.")
-flags.DEFINE_integer("steps", 150, "Training steps of the run (train.num_steps).")
-flags.DEFINE_integer("seed", 0, "Seed of the kill schedule.")
-flags.DEFINE_string("workdir", "", "Directory for the two runs (default: a new temporary directory).")
-flags.DEFINE_integer("processes", 1, "Processes of the run (1 or 2; 2 = a multi-process run on 127.0.0.1).")
-flags.DEFINE_integer("folder_images", 0, "Train on a generated folder of this many 8x8 images (0: on ring8).")
 
 MODES = ("checkpoint", "training", "startup")
 MODE_WEIGHTS = (0.4, 0.4, 0.2)
@@ -191,8 +185,10 @@ def check_survivors(procs, victim: int, log_path: str, summary: dict):
     named = f"process {victim}" in errors[0] or "did not all connect" in errors[0] if errors else False
     if code == 4 and len(errors) == 1 and named:  # a kill before all connected is reported without a name
       summary["peer_lost_exits"] += 1
-    elif victim == 0 and code == -signal.SIGABRT:
-      summary["coordinator_lost_aborts"] += 1  # the runtime's own abort, see the module docstring
+    elif victim == 0 and code in (-signal.SIGABRT, -signal.SIGSEGV):
+      # the runtime's own abort when the coordinator is gone (see the module docstring); seen as SIGABRT,
+      # and as SIGSEGV when the coordination client is torn down mid-call
+      summary["coordinator_lost_aborts"] += 1
     else:
       summary["peer_lost_errors"].append(f"process {i} exited with {code} and error lines {errors} after process "
                                          f"{victim} was killed")
@@ -303,5 +299,16 @@ def main(argv):
     sys.exit(1)
 
 
+def define_flags():
+  """The script's flags (defined only when it runs, so tests can import its helpers)."""
+  flags.DEFINE_integer("kills", 10, "Number of SIGKILLs before the run may finish.")
+  flags.DEFINE_integer("steps", 150, "Training steps of the run (train.num_steps).")
+  flags.DEFINE_integer("seed", 0, "Seed of the kill schedule.")
+  flags.DEFINE_string("workdir", "", "Directory for the two runs (default: a new temporary directory).")
+  flags.DEFINE_integer("processes", 1, "Processes of the run (1 or 2; 2 = a multi-process run on 127.0.0.1).")
+  flags.DEFINE_integer("folder_images", 0, "Train on a generated folder of this many 8x8 images (0: on ring8).")
+
+
 if __name__ == "__main__":
+  define_flags()
   cli.run(main)

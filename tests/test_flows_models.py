@@ -2,22 +2,17 @@
 draws pictures; builders validate their fields; the flow configs build."""
 
 import importlib
-import json
 import os
-import subprocess
-import sys
 
 import jax
 import numpy as np
 import pytest
 
-import test_vae_models
 from configs import flow_base
 from gen_jax import data as gdata
 from gen_jax.data import toy2d
 from gen_jax.train import registry
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.helpers.family_worker import device_comparison
 
 VARIANTS = {
     "nice_digits": {"model.name": "nice"},
@@ -55,18 +50,10 @@ def tiny_config(**fields):
   return c
 
 
-# The VAE family's 1-vs-4-device worker, run on this module's variants.
-WORKER = test_vae_models.WORKER.replace("from test_vae_models import", "from test_flows_models import")
-assert WORKER != test_vae_models.WORKER
-
-
 @pytest.fixture(scope="module")
 def parallel_runs():
-  env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
-  result = subprocess.run([sys.executable, "-c", WORKER.format(repo=REPO)], capture_output=True, text=True, env=env,
-                          timeout=900)
-  assert result.returncode == 0, result.stderr[-3000:]
-  return json.loads(result.stdout.strip().splitlines()[-1])
+  """Each variant's one 2-step update on 1 and on 4 fake devices (tests/helpers/family_worker.py)."""
+  return device_comparison("tests.test_flows_models")
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -25,7 +25,7 @@ def launch_pair(workdir, steps, env_by_process=({}, {})):
   port, procs = kill_test.free_port(), []
   for i, extra in enumerate(env_by_process):
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu", **extra}
-    command = kill_test.train_command(workdir, steps, i, port) + ["--config.train.checkpoint_every=1000"]
+    command = kill_test.train_command(workdir, steps, [], i, port) + ["--config.train.checkpoint_every=1000"]
     procs.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
                                   env=env))
   return procs

@@ -45,9 +45,10 @@ def digits():
   return gdata.load(c.data)
 
 
-def stand_in_trainer(sample_fn) -> Trainer:
+def stand_in_trainer(sample_fn, sample_labelled=None) -> Trainer:
   unused = lambda *args: None
-  return Trainer(init=unused, update=unused, sample=sample_fn, save_pictures=unused, evaluate=unused)
+  return Trainer(init=unused, update=unused, sample=sample_fn, save_pictures=unused, evaluate=unused,
+                 sample_labelled=sample_labelled)
 
 
 def resampler(images):
@@ -132,18 +133,18 @@ def test_good_generator_beats_collapsed_one_and_repeats_exactly(cache_dir, digit
 def test_conditional_model_gets_label_accuracy(cache_dir, digits):
   by_class = [digits.train["x"][digits.train["y"] == k] for k in range(10)]
 
-  def conditional(state, key, n):  # row i shows a training image of class i mod 10
-    keys = jax.random.split(key, n)
-    return np.stack([by_class[i % 10][int(jax.random.randint(keys[i], (), 0, len(by_class[i % 10])))]
-                     for i in range(n)])
+  def conditional(state, key, labels):  # row i shows a training image of class labels[i]
+    keys = jax.random.split(key, len(labels))
+    return np.stack([by_class[int(y)][int(jax.random.randint(k, (), 0, len(by_class[int(y)])))]
+                     for k, y in zip(keys, labels)])
 
   c = digits_config(cache_dir, model="cgan")
   c.eval.num_image_samples = 250
   c.eval.image_batch_size = 100
-  trainer = stand_in_trainer(conditional)
+  trainer = stand_in_trainer(None, conditional)
   metrics = sample_quality.sample_quality_metrics(c, trainer, digits, None, jax.random.PRNGKey(0))
   assert metrics["num_image_samples"] == 250 and metrics["label_accuracy"] > 0.9
-  shifted = stand_in_trainer(lambda state, key, n: conditional(state, key, n + 1)[1:])
+  shifted = stand_in_trainer(None, lambda state, key, labels: conditional(state, key, (labels + 1) % 10))
   assert sample_quality.sample_quality_metrics(c, shifted, digits, None, jax.random.PRNGKey(0))[
       "label_accuracy"] < 0.2
 

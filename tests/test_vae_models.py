@@ -114,7 +114,7 @@ def test_samples_and_pictures(digits, tmp_path, name):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"objective.likelihood": "poisson"}, "objective.likelihood: unknown 'poisson'"),
+    ({"objective.likelihood": "poisson"}, "objective.likelihood: expected one of .*, got 'poisson'"),
     ({"objective.estimator": "vimco"}, "objective.estimator"),
     ({"objective.num_samples": 0}, "objective.num_samples"),
     ({"objective.beta": 2.0, "objective.estimator": "iwae"}, "objective.beta"),
@@ -150,7 +150,7 @@ def test_mnist_configs_build_and_step_on_mock_data(name):
   import tensorflow_datasets as tfds
 
   from gen_jax.train import parallel
-  from gen_jax.train.steps import make_train_step
+  from gen_jax.train.train_step import make_train_step
 
   config = importlib.import_module(f"configs.{name}").get_config()
   with tfds.testing.mock_data(num_examples=20):

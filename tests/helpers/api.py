@@ -6,5 +6,8 @@
 PURE_MODULES = ("gen_jax.checks", "gen_jax.sampling", "gen_jax.probability", "gen_jax.gan.losses",
                 "gen_jax.gan.regularizers", "gen_jax.gan.rejection", "gen_jax.vae.objectives", "gen_jax.vae.flows",
                 "gen_jax.vae.vq", "gen_jax.vae.hierarchical")
-# The pure pieces of the families added since: import-isolated and doctested like the above.
-FAMILY_PURE_MODULES = ("gen_jax.diffusion.schedules", "gen_jax.diffusion.objectives", "gen_jax.diffusion.samplers")
+# The pure pieces of the families added since: import-isolated, and their docstring examples run.
+DIFFUSION_PURE_MODULES = ("gen_jax.diffusion.schedules", "gen_jax.diffusion.objectives", "gen_jax.diffusion.samplers")
+FLOW_PURE_MODULES = tuple(f"gen_jax.flows.{name}" for name in ("bijections", "coupling", "glow", "autoregressive",
+                                                                 "splines", "elementwise", "cnf"))
+FAMILY_PURE_MODULES = DIFFUSION_PURE_MODULES + FLOW_PURE_MODULES

@@ -1,5 +1,7 @@
 """Every flow layer: inverse(forward(x)) = x, log-det = slogdet of the Jacobian, and jit/vmap."""
 
+import zlib
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -11,12 +13,14 @@ from gen_jax.flows import autoregressive, bijections, coupling, elementwise, glo
 
 def perturbed(params, key, scale=0.1):
   """Parameters moved off their identity initialization (zero output layers) so the test is not trivial;
-  the 1x1 convolution's constants (its permutation and signs) stay as they are."""
+  the 1x1 convolution's constants (its permutation and signs) stay as they are. The key per leaf comes
+  from a stable hash of its path (crc32, not Python's per-process salted `hash`), so every run tests the same
+  parameters."""
   def move(path, p):
     name = jax.tree_util.keystr(path)
     if "'p'" in name or "'sign'" in name:
       return p
-    return p + scale * jax.random.normal(jax.random.fold_in(key, hash(name) % 2 ** 31), p.shape)
+    return p + scale * jax.random.normal(jax.random.fold_in(key, zlib.crc32(name.encode())), p.shape)
   return jax.tree_util.tree_map_with_path(move, params)
 
 

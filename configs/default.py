@@ -54,6 +54,7 @@ def get_config() -> ml_collections.ConfigDict:
   c.train.steps_per_jit = 1        # k steps per compiled call (lax.scan)
   c.train.ema_decay = 0.0          # 0 = no EMA of parameters
   c.train.num_devices = 0          # 0 = all devices of all processes
+  c.train.num_seeds = 1            # N > 1: train seeds seed .. seed + N - 1 in one program (gen_jax/train/seeds.py)
   c.train.on_nonfinite = "stop"    # 'stop' or 'rollback'
   c.train.max_rollbacks = 3
   c.train.allow_config_change = False  # resume a workdir whose stored model/objective/data config differs

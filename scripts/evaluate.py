@@ -1,6 +1,7 @@
 """Evaluate a trained run: `python scripts/evaluate.py --workdir=DIR [--step=N] [--config=FILE [--config.eval.x=v]]`.
 
-Prints the family's metrics as ONE JSON object on the last line of stdout and
+Prints the family's metrics as ONE JSON object on the last line of stdout (a seed-batched run,
+train.num_seeds > 1: every seed under "per_seed", their "mean" and "stderr") and
 writes them to DIR/eval.json. The evaluation key is fixed (config.eval.seed), so
 two evaluations of one checkpoint agree exactly. The run's saved config.json
 decides the model; with --config, FILE's `eval` group replaces the saved one

@@ -10,7 +10,10 @@ the Markdown row `| label | seeds | modes | % high-quality | reverse KL |`
 discriminator rejection sampling); everything is also written to
 DIR/benchmark.json. Seeds can be split over processes sharing DIR
 (`--seeds=5` and `--first_seed=5 --seeds=5`); a last `--seeds=10` then only
-reads their evaluations and writes the summary of all ten.
+reads their evaluations and writes the summary of all ten. `--batch_seeds`
+trains all the seeds as one seed-batched run (train.num_seeds, one compiled
+program) in DIR/seeds_<first>_<last>: the same per-seed results up to
+rounding (gen_jax.train.seeds), several times faster for small models.
 """
 
 import os
@@ -23,6 +26,7 @@ cli.define_config_flag("config", None, "Experiment config file (a 2-D mixture: r
 flags.DEFINE_integer("seeds", 10, "Number of seeds (first_seed .. first_seed + seeds - 1).")
 flags.DEFINE_integer("first_seed", 0, "First seed.")
 flags.DEFINE_string("workdir", "", "Benchmark directory (default: runs/benchmark_<config name>).")
+flags.DEFINE_bool("batch_seeds", False, "Train the seeds as one seed-batched run (train.num_seeds).")
 
 
 def main(argv):
@@ -38,7 +42,8 @@ def main(argv):
   name = os.path.splitext(os.path.basename(flags.FLAGS["config"].config_filename))[0]
   workdir = flags.FLAGS.workdir or os.path.join("runs", f"benchmark_{name}")
   first = flags.FLAGS.first_seed
-  report = run_mode_benchmark(config, range(first, first + flags.FLAGS.seeds), workdir, label=name)
+  report = run_mode_benchmark(config, range(first, first + flags.FLAGS.seeds), workdir, label=name,
+                              batch_seeds=flags.FLAGS.batch_seeds)
   print(report["row"])
 
 

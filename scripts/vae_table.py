@@ -1,11 +1,14 @@
 """Train (or resume) and evaluate the VAE digits configs, then print the Markdown results table.
 
-  python scripts/vae_table.py [--configs=vae_digits,iwae_digits,...] [--runs=runs] [--retrain]
+  python scripts/vae_table.py [--configs=vae_digits,iwae_digits,...] [--runs=runs] [--retrain] [--num_seeds=N]
 
 Each config trains into RUNS/NAME (resuming where a run stopped) and is evaluated
 with scripts/evaluate.py's function (held-out split, fixed key). A run whose
 RUNS/NAME/eval.json already holds the evaluation of its final step is not
-trained or evaluated again, so the table can be reprinted at no cost.
+trained or evaluated again, so the table can be reprinted at no cost. With
+--num_seeds=N each config trains seeds 0 .. N-1 as one seed-batched run
+(train.num_seeds) in RUNS/NAME_seeds<N>, and its row shows mean ± standard error
+over the seeds.
 """
 
 import importlib
@@ -22,6 +25,7 @@ DIGITS_CONFIGS = ("vae_digits", "beta_vae_digits", "iwae_digits", "hvae_digits",
 flags.DEFINE_list("configs", list(DIGITS_CONFIGS), "Config names under configs/.")
 flags.DEFINE_string("runs", "runs", "Directory holding one run directory per config.")
 flags.DEFINE_bool("retrain", False, "Delete existing run directories first.")
+flags.DEFINE_integer("num_seeds", 1, "Seeds per config, trained as one seed-batched run (train.num_seeds).")
 
 
 def main(argv):
@@ -38,7 +42,8 @@ def main(argv):
     except ModuleNotFoundError:
       cli.fail(f"--configs: no config file configs/{name}.py")
     config.train.progress = False
-    workdir = os.path.join(flags.FLAGS.runs, name)
+    config.train.num_seeds = flags.FLAGS.num_seeds
+    workdir = os.path.join(flags.FLAGS.runs, name if flags.FLAGS.num_seeds == 1 else f"{name}_seeds{flags.FLAGS.num_seeds}")
     if flags.FLAGS.retrain and os.path.isdir(workdir):
       shutil.rmtree(workdir)
     result = saved_evaluation(workdir, config.train.num_steps)
@@ -46,6 +51,9 @@ def main(argv):
       train_and_evaluate(config, workdir)
       result = evaluate_run(workdir)
     print(name, json.dumps(result, sort_keys=True), flush=True)
+    if "per_seed" in result:
+      name, result = f"{name} ({len(result['seeds'])} seeds)", {**result["mean"], "stderr": result["stderr"],
+                                                                  "step": result["step"]}
     rows.append((name, result))
   print(markdown_table(rows))
 

@@ -24,22 +24,40 @@ LIKELIHOOD_KEYS = ("kl_to_truth", "nll")  # models with a density (diffusion): s
 TIMING_KEYS = ("train_seconds", "train_cpu_seconds")
 
 
+def timed_training(config, run_dir: str) -> dict:
+  """Train `config` in `run_dir`; the training's wall time and this process's CPU time (all threads) in
+  seconds ('train_seconds', 'train_cpu_seconds'; the CPU time does not count other jobs sharing the machine)."""
+  start, start_cpu = time.time(), time.process_time()
+  train_and_evaluate(config, run_dir)
+  return {"train_seconds": time.time() - start, "train_cpu_seconds": time.process_time() - start_cpu}
+
+
 def run_seed(config, seed: int, run_dir: str) -> dict:
   """Train `config` with `seed` in `run_dir` (unless already evaluated there) and return its eval dict,
-  with the training's wall time and this process's CPU time (all threads) in seconds
-  ('train_seconds', 'train_cpu_seconds'; the CPU time does not count other jobs sharing the machine)."""
+  with the `timed_training` timings."""
   done = saved_evaluation(run_dir, config.train.num_steps)
   if done is not None:
     return done
   config = config.copy_and_resolve_references()
   config.seed = seed
-  start, start_cpu = time.time(), time.process_time()
-  train_and_evaluate(config, run_dir)
-  timings = {"train_seconds": time.time() - start, "train_cpu_seconds": time.process_time() - start_cpu}
-  return evaluate_run(run_dir, extra=timings)
+  return evaluate_run(run_dir, extra=timed_training(config, run_dir))
 
 
-def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=print) -> dict:
+def run_batched_seeds(config, seeds: list[int], run_dir: str) -> list[dict]:
+  """Train the consecutive `seeds` as one seed-batched run in `run_dir` (unless already evaluated there) and
+  return each seed's eval dict, with the batch's wall and CPU times shared equally among the seeds."""
+  done = saved_evaluation(run_dir, config.train.num_steps)
+  if done is None:
+    config = config.copy_and_resolve_references()
+    config.seed, config.train.num_seeds = seeds[0], len(seeds)
+    timings = timed_training(config, run_dir)
+    done = evaluate_run(run_dir, extra={k: v / len(seeds) for k, v in timings.items()})
+  shared = {k: done[k] for k in TIMING_KEYS if k in done}
+  return [{**result, **shared} for result in done["per_seed"]]
+
+
+def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=print,
+                       batch_seeds: bool = False) -> dict:
   """Train and evaluate `config` for each seed; returns and writes {'runs', 'summary', 'row'}.
 
   'summary' maps each metric to (mean, standard error); 'row' is the Markdown
@@ -49,9 +67,14 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
   seeds = list(seeds)
   if not seeds:
     raise ValueError("seeds: expected at least one seed")
+  if batch_seeds:
+    if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
+      raise ValueError(f"seeds: expected consecutive seeds to batch, got {seeds}")
+    results = run_batched_seeds(config, seeds, os.path.join(workdir, f"seeds_{seeds[0]}_{seeds[-1]}"))
+  else:
+    results = [run_seed(config, seed, os.path.join(workdir, f"seed_{seed}")) for seed in seeds]
   runs = []
-  for seed in seeds:
-    result = run_seed(config, seed, os.path.join(workdir, f"seed_{seed}"))
+  for seed, result in zip(seeds, results):
     metric_keys = (*BENCHMARK_KEYS, *(REJECTION_PREFIX + k for k in (*BENCHMARK_KEYS, "acceptance_rate")),
                    *LIKELIHOOD_KEYS, *TIMING_KEYS)
     keys = [k for k in metric_keys if k in result]

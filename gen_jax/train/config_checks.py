@@ -12,7 +12,7 @@ _CHOICES = {
 }
 _POSITIVE_INTS = ("data.batch_size", "train.num_steps", "train.log_every", "train.checkpoint_every",
                   "train.eval_every", "train.keep_checkpoints", "train.steps_per_jit", "eval.num_samples",
-                  "train.heartbeat_timeout_s", "train.initialization_timeout_s")
+                  "train.heartbeat_timeout_s", "train.initialization_timeout_s", "train.num_seeds")
 _NON_NEGATIVE_INTS = ("train.num_devices", "train.max_rollbacks", "data.image_size", "data.num_examples")
 
 

@@ -7,7 +7,8 @@ checkpoint in `workdir`. Workdir layout::
   DIR/checkpoints/<step> orbax checkpoints (TrainState + config + SHA-256), last `train.keep_checkpoints`
   DIR/metrics.jsonl      one JSON object per log step and per event (process 0)
   DIR/tensorboard/       TensorBoard event files
-  DIR/samples/           pictures written by the family at eval steps
+  DIR/samples/           pictures written by the family at eval steps (DIR/samples/seed_<s>/ per seed
+                         of a seed-batched run, train.num_seeds > 1: see `seeds`)
   DIR/unusable_checkpoints/<step>  corrupted checkpoints moved aside on resume
 
 The batch of update t is the data stream's batch number t + state.data_offset,
@@ -38,7 +39,7 @@ import tqdm
 from jax.experimental import multihost_utils
 
 from gen_jax import data as gdata
-from gen_jax.train import checkpoint, config_checks, multihost, parallel, registry, resume, safety
+from gen_jax.train import checkpoint, config_checks, multihost, parallel, registry, resume, safety, seeds
 from gen_jax.train.metrics_writer import MetricsWriter
 from gen_jax.train.safety import NonFiniteError, WorkdirError  # noqa: F401  (raised by train_and_evaluate)
 from gen_jax.train.state import TrainState, initial_state
@@ -160,10 +161,12 @@ class _Run:
   def __init__(self, config, workdir, manager, writer, mesh, dataset, trainer, config_dict, stop):
     self.config, self.workdir, self.manager, self.writer = config, workdir, manager, writer
     self.mesh, self.dataset, self.trainer, self.config_dict, self.stop = mesh, dataset, trainer, config_dict, stop
-    self.stream = gdata.batch_stream(dataset, config.data.batch_size * trainer.batches_per_step, config.seed,
-                                     config.data, process_index=jax.process_index(),
-                                     process_count=jax.process_count())
-    self.train_step = make_train_step(trainer, mesh, config.train.ema_decay, self.stream.to_model_range)
+    self.seeds = seeds.seeds_of(config)
+    self.batched = len(self.seeds) > 1
+    self.stream = seeds.batch_stream(config, dataset, config.data.batch_size * trainer.batches_per_step,
+                                     jax.process_index(), jax.process_count())
+    self.train_step = make_train_step(trainer, mesh, config.train.ema_decay, self.stream.to_model_range,
+                                      seed_axes=seeds.SEED_AXES if self.batched else None)
 
   def train(self, state: TrainState) -> TrainState:
     """Run to train.num_steps, rolling back up to train.max_rollbacks times when asked to."""
@@ -218,12 +221,26 @@ class _Run:
 
   def _log(self, step: int, metrics: dict, timer: dict, progress):
     now = time.time()
-    scalars = {k: v[-1] for k, v in metrics.items() if k not in ("applied", "finite_parts")}
-    scalars["steps_per_sec"] = (step - timer["step"]) / max(now - timer["time"], 1e-9)
-    scalars.update(self.stream.metrics())
-    self.writer.write_scalars(step, scalars)
+    scalars = {k: v[-1] for k, v in metrics.items() if k not in ("applied", "finite_parts")}  # [N] when batched
+    shared = {"steps_per_sec": (step - timer["step"]) / max(now - timer["time"], 1e-9), **self.stream.metrics()}
+    if self.batched:
+      for k, seed in enumerate(self.seeds):
+        self.writer.write_scalars(step, {**{name: v[k] for name, v in scalars.items()}, **shared}, seed=seed)
+      scalars = {name: np.mean(v) for name, v in scalars.items()}  # the progress bar shows the seeds' mean
+    else:
+      self.writer.write_scalars(step, {**scalars, **shared})
     progress.set_postfix({k: f"{float(v):.4g}" for k, v in scalars.items() if "loss" in k})
     timer.update(step=step, time=now)
+
+  def _save_pictures(self, state: TrainState, step: int):
+    """The family's pictures of `step` in DIR/samples, or of each seed in DIR/samples/seed_<s> (same key)."""
+    directory = os.path.join(self.workdir, "samples")
+    if not self.batched:
+      self.trainer.save_pictures(state, picture_key(self.config, step), directory, step, self.dataset)
+      return
+    for k, seed in enumerate(self.seeds):
+      self.trainer.save_pictures(seeds.seed_state(state, k), picture_key(self.config, step),
+                                 os.path.join(directory, f"seed_{seed}"), step, self.dataset)
 
   def _stop_requested(self) -> bool:
     """Whether a stop signal arrived; with several processes, whether any got one (all agree, so none waits)."""
@@ -252,7 +269,8 @@ class _Run:
           break
         batches, active = pad_steps(future.result(), count, t.steps_per_jit)
         future = fetch(schedule[i + 1]) if i + 1 < len(schedule) else None
-        state, metrics = self.train_step(state, parallel.put_batch(batches, self.mesh, leading_axes=1),
+        placed = parallel.put_batch(batches, self.mesh, leading_axes=2 if self.batched else 1)
+        state, metrics = self.train_step(state, placed,
                                          parallel.put_replicated(active, self.mesh))
         metrics = {k: v[:count] for k, v in jax.device_get(metrics).items()}
         self._check(first, metrics)
@@ -264,8 +282,7 @@ class _Run:
           self._save(state, step)
           saved_step = step
         if (step % t.eval_every == 0 or step == t.num_steps) and jax.process_index() == 0:
-          self.trainer.save_pictures(jax.device_get(state), picture_key(config, step),
-                                     os.path.join(self.workdir, "samples"), step, self.dataset)
+          self._save_pictures(jax.device_get(state), step)
     progress.close()
     if stopped:
       if saved_step != step or not checkpoint.saved_steps(self.manager):

@@ -49,14 +49,19 @@ class MetricsWriter:
     self._write_line({"step": 0, "wall_time": time.time(), "hparams": config_dict})
     self._tb.add_text("hparams", "```\n" + json.dumps(config_dict, indent=2) + "\n```", 0)
 
-  def write_scalars(self, step: int, scalars: dict):
+  def write_scalars(self, step: int, scalars: dict, seed: int | None = None):
+    """Record the scalars of `step`; with `seed` (one seed of a seed-batched run) the record has a 'seed'
+    field and the TensorBoard tags are prefixed 'seed_<s>/'."""
     if not self.enabled:
       return
-    record = {"step": int(step), "wall_time": time.time(), **{k: _to_python(v) for k, v in scalars.items()}}
+    seed_field = {} if seed is None else {"seed": int(seed)}
+    record = {"step": int(step), **seed_field, "wall_time": time.time(),
+              **{k: _to_python(v) for k, v in scalars.items()}}
     self._write_line(record)
+    prefix = "" if seed is None else f"seed_{seed}/"
     for name, value in record.items():
-      if name not in ("step", "wall_time") and isinstance(value, (int, float)):
-        self._tb.add_scalar(name, value, step)
+      if name not in ("step", "seed", "wall_time") and isinstance(value, (int, float)):
+        self._tb.add_scalar(prefix + name, value, step)
 
   def write_event(self, step: int, event: str, message: str, stream=sys.stdout):
     """Record {"step", "event", "message"} and print `message` as one line on `stream` (None: don't)."""

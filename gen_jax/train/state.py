@@ -5,6 +5,7 @@ from typing import Any
 import flax.struct
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 
 class TrainState(flax.struct.PyTreeNode):
@@ -51,10 +52,27 @@ def run_keys(seed: int):
   return init_key, train_key
 
 
-def initial_state(trainer, config) -> "TrainState":
-  """Host-side state at step 0: the family's init, the run's train key, EMA = params if enabled."""
-  init_key, train_key = run_keys(config.seed)
+def initial_seed_state(trainer, config, seed: int) -> "TrainState":
+  """Host-side state at step 0 of a plain run with `seed`: the family's init, the run's train key, EMA = params
+  if enabled."""
+  init_key, train_key = run_keys(seed)
   state = trainer.init(init_key).replace(key=train_key)
   if config.train.ema_decay > 0:
     state = state.replace(ema_params=state.params)
   return state
+
+
+def stack_states(states: list) -> "TrainState":
+  """One seed-batched state from per-seed host states at one step: a leading seed axis on every part but the
+  shared counters `step` and `data_offset` (see gen_jax.train.seeds)."""
+  stacked = jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *states)
+  return stacked.replace(step=states[0].step, data_offset=states[0].data_offset)
+
+
+def initial_state(trainer, config) -> "TrainState":
+  """Host-side state at step 0: `initial_seed_state` of config.seed, or with train.num_seeds = N > 1 the
+  seed-batched state of seeds config.seed .. config.seed + N - 1."""
+  count = int(config.train.get("num_seeds", 1))
+  if count == 1:
+    return initial_seed_state(trainer, config, config.seed)
+  return stack_states([initial_seed_state(trainer, config, config.seed + k) for k in range(count)])

@@ -66,13 +66,29 @@ def checked_update(trainer: Trainer, ema_decay: float, to_model_range=None):
   return step
 
 
+def seed_batched(step, state_axes):
+  """`step` vmapped over a leading seed axis of the state (axes `state_axes`, e.g. seeds.SEED_AXES) and batch.
+
+  Metrics come out per seed [N]; `finite` and `finite_parts` are reduced over the seeds (a non-finite update
+  in any seed flags the call), so the loop treats the seeds as one run.
+  """
+  batched = jax.vmap(step, in_axes=(state_axes, 0), out_axes=(state_axes, 0))
+
+  def step_all(state, batch):
+    new_state, metrics = batched(state, batch)
+    finite, parts = metrics.pop("finite"), metrics.pop("finite_parts")  # [N], [N, len(STATE_PARTS)]
+    return new_state, {**metrics, "finite": jnp.all(finite), "finite_parts": jnp.all(parts, axis=0)}
+
+  return step_all
+
+
 def _skipped(step, state, batch):
   """The no-op branch of a padding step: the state unchanged, metrics shaped like `step`'s, all zero."""
   metrics_shape = jax.eval_shape(step, state, batch)[1]
   return lambda state, batch: (state, jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), metrics_shape))
 
 
-def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0, to_model_range=None):
+def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0, to_model_range=None, seed_axes=None):
   """Jitted `(state, batches, active) -> (state, metrics)`; state donated.
 
   `batches` leaves are [k, global_batch, ...] placed with
@@ -89,8 +105,15 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0, to_model_ran
   XLA's CPU backend (jaxlib 0.10) runs convolution gradients ~20x slower inside
   a lax.scan than at the top level of a program (measured by gen_jax.bench;
   matmuls are unaffected).
+
+  `seed_axes` (e.g. `seeds.SEED_AXES`): train a seed-batched state; `batches` leaves are then
+  [k, N, global_batch, ...] (`put_batch(..., leading_axes=2)`), the update is vmapped over the seeds
+  (`seed_batched`) and every metric but `applied` is [k, N].
   """
   step = checked_update(trainer, ema_decay, to_model_range)
+  if seed_axes is not None:
+    step = seed_batched(step, seed_axes)
+  batch_spec = P(None, parallel.AXIS) if seed_axes is None else P(None, None, parallel.AXIS)
 
   def run_steps(state, batches, active):
     def body(carry, inputs):
@@ -108,7 +131,7 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0, to_model_ran
     (state, _), metrics = jax.lax.scan(body, (state, jnp.array(True)), (batches, active))
     return state, metrics
 
-  sharded = jax.shard_map(run_steps, mesh=mesh, in_specs=(P(), P(None, parallel.AXIS), P()),
+  sharded = jax.shard_map(run_steps, mesh=mesh, in_specs=(P(), batch_spec, P()),
                           out_specs=(P(), P()))
   return jax.jit(sharded, donate_argnums=0)
 

@@ -8,15 +8,23 @@ PAPER_ROWS = (
 )
 
 
-def _number(value, digits: int = 2) -> str:
-  return "" if value is None else f"{value:.{digits}f}"
+def _number(value, digits: int = 2, stderr=None) -> str:
+  if value is None:
+    return ""
+  return f"{value:.{digits}f}" + ("" if stderr is None else f" ± {stderr:.{digits}f}")
+
+
+def _cell(result: dict, key: str) -> str:
+  """result[key], with ' ± standard error' when the result is a mean over seeds (its 'stderr' dict)."""
+  return _number(result.get(key), stderr=result.get("stderr", {}).get(key))
 
 
 def markdown_table(rows: list[tuple[str, dict]]) -> str:
   """A Markdown table of (config name, evaluation dict) rows, then the paper's reference rows.
 
   Columns: NLL (k = eval iwae_k), ELBO, E_q log p(x|z), KL, active units, steps; VQ-VAE rows
-  show reconstruction and codebook perplexity (no NLL).
+  show reconstruction and codebook perplexity (no NLL). A result with a 'stderr' dict (a mean over
+  seeds) shows 'mean ± standard error' in its number cells.
   """
   lines = ["| config | held-out NLL (nats) | ELBO | E_q log p(x\\|z) | KL | active units | steps | notes |",
            "|---|---|---|---|---|---|---|---|"]
@@ -26,8 +34,8 @@ def markdown_table(rows: list[tuple[str, dict]]) -> str:
       notes = f"codebook perplexity {result['perplexity']:.1f}, {result['codes_used']} codes used, MSE {result['mse']:.4f}"
     elif "iwae_k" in result:
       notes = f"NLL with k = {result['iwae_k']:,} importance samples"
-    lines.append(f"| {name} | {_number(result.get('nll'))} | {_number(result.get('elbo'))} | "
-                 f"{_number(result.get('reconstruction'))} | {_number(result.get('kl'))} | "
+    lines.append(f"| {name} | {_cell(result, 'nll')} | {_cell(result, 'elbo')} | "
+                 f"{_cell(result, 'reconstruction')} | {_cell(result, 'kl')} | "
                  f"{result.get('active_units', '')} | {result.get('step', '')} | {notes} |")
   for name, nll in PAPER_ROWS:
     lines.append(f"| {name} | {nll:.2f} |  |  |  |  |  | published, not comparable in size (784-dim MNIST) |")

@@ -13,7 +13,8 @@ per benchmark {workload, compute_dtype, steps_per_sec, achieved_flops, mfu (agai
 compute dtype)}, seeds {seeds, steps, wall_s, seed_steps_per_sec, seeds_per_sec (finished N-seed runs of
 --seed_steps steps per second of wall, compile included)}, and every part's failure, if any (a failing part
 does not stop the others). --tiny makes every part tiny (two quick tests, a 256 matmul, 2-step benchmarks
-at batch 4, 2 seeds of 4 steps): the CPU test of this script.
+at batch 4, 2 seeds of 4 steps); its CPU test (tests/test_gpu_check.py) also passes --workloads=vae_mlp
+--dtypes=float32 --seed_config=engine_test. On a CPU, dcgan32 in bfloat16 takes minutes a step and is reported as timed out.
 """
 
 import json
@@ -37,7 +38,10 @@ print(json.dumps({"backend": jax.default_backend(), "device_kind": jax.devices()
                   **{d: timing.matmul_flops_per_sec(size, dtype=getattr(jnp, d)) for d in sys.argv[2:]}}))"""
 
 flags.DEFINE_bool("tiny", False, "Make every part tiny (the CPU test of this script).")
-flags.DEFINE_integer("seed_steps", 1000, "Steps of the 10-seed pacgan2_ring8 run.")
+flags.DEFINE_integer("seed_steps", 1000, "Steps of the 10-seed run.")
+flags.DEFINE_list("workloads", list(WORKLOADS), "scripts/benchmark.py workloads to time in each dtype.")
+flags.DEFINE_list("dtypes", list(DTYPES), "train.compute_dtype values to time each workload in.")
+flags.DEFINE_string("seed_config", "pacgan2_ring8", "Config (under configs/) of the batched-seeds run.")
 flags.DEFINE_integer("budget_s", 420, "Seconds for all parts together (scripts/gpu_check.sh's install comes "
                      "before): each part's limit is cut to what is left, and a part with under 10 s left is skipped.")
 
@@ -92,8 +96,8 @@ def main(argv):
   size = ["--steps=2", "--repeats=1", "--batch_size=4", "--steps_per_jit=1"] if tiny else ["--steps=200",
                                                                                              "--repeats=3"]
   summary["benchmarks"] = []
-  for workload in WORKLOADS:
-    for dtype in DTYPES:
+  for workload in flags.FLAGS.workloads:
+    for dtype in flags.FLAGS.dtypes:
       part = run_part([python, "scripts/benchmark.py", f"--workload={workload}", f"--compute_dtype={dtype}", *size],
                       60 if tiny else 30, deadline)
       summary["benchmarks"] += benchmark_rows(part["records"], dtype, peaks.get(dtype))
@@ -101,7 +105,7 @@ def main(argv):
         failures[f"benchmark {workload} {dtype}"] = part["error"]
 
   num_seeds, steps = (2, 4) if tiny else (10, flags.FLAGS.seed_steps)
-  seeds = run_part([python, "scripts/benchmark_seeds.py", "--configs=pacgan2_ring8", f"--num_seeds={num_seeds}",
+  seeds = run_part([python, "scripts/benchmark_seeds.py", f"--configs={flags.FLAGS.seed_config}", f"--num_seeds={num_seeds}",
                     f"--steps={steps}", "--modes=batched", f"--windows={2 if tiny else 5}"], 120, deadline)
   if seeds["records"]:
     record = seeds["records"][0]

@@ -3,7 +3,8 @@
 `batched_vs_plain(config, num_seeds, workdir)` trains `config` once with train.num_seeds = N and once per
 seed as a plain run, and returns per seed the largest difference of a parameter leaf relative to the leaf's
 largest magnitude, and whether the whole state is bit-identical. Run as a script it does this for the tiny
-PacGAN-2 config on 4 devices and prints one JSON line {'devices', 'rel_diff', 'identical'}.
+PacGAN-2 config on 4 devices and prints one JSON line {'devices', 'rel_diff', 'identical', 'pictures' (each
+seed's pictures have the plain run's file names, `same_pictures`)}.
 """
 
 import json
@@ -46,6 +47,15 @@ def batched_vs_plain(config, num_seeds: int, workdir: str) -> tuple[list[float],
   return rel, identical
 
 
+def same_pictures(workdir: str, num_seeds: int) -> bool:
+  """Whether DIR/batched/samples/seed_<k> holds the same picture files as plain run k's samples/ (and some)."""
+  listing = lambda *parts: sorted(os.listdir(os.path.join(workdir, *parts)))
+  return all(listing("batched", "samples", f"seed_{k}") == listing(f"plain_{k}", "samples") != []
+             for k in range(num_seeds))
+
+
 if __name__ == "__main__":
-  rel_diff, same = batched_vs_plain(pacgan_config(), 2, tempfile.mkdtemp())
-  print(json.dumps({"devices": jax.device_count(), "rel_diff": rel_diff, "identical": same}))
+  directory = tempfile.mkdtemp()
+  rel_diff, same = batched_vs_plain(pacgan_config(), 2, directory)
+  print(json.dumps({"devices": jax.device_count(), "rel_diff": rel_diff, "identical": same,
+                    "pictures": same_pictures(directory, 2)}))

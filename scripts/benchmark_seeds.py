@@ -3,7 +3,7 @@
   python scripts/benchmark_seeds.py [--configs=pacgan2_ring8,vae_digits] [--num_seeds=10] [--steps=500]
 
 For each config, trains seeds 0 .. N-1 for --steps steps (checkpoint, pictures and log windows as set
-below) twice in this process after an untimed short one-seed warm-up (imports, data set load), each time with train_and_evaluate as scripts/train.py does, compiles included:
+below) twice in this process after an untimed short one-seed warm-up (imports, data set load; only when both modes are timed), each time with train_and_evaluate as scripts/train.py does, compiles included:
 once as one seed-batched run, once as N runs one after another. Prints one JSON line per mode
 {config, mode, seeds, steps, wall_s, cpu_s (this process, all threads), steady_steps_per_sec (steps of all
 the seeds per second: the median logged rate after the first window, which holds the compile; divided by N
@@ -66,8 +66,9 @@ def main(argv):
     config.train.steps_per_jit = min(config.train.steps_per_jit, window)
     warm_up = config.copy_and_resolve_references()
     warm_up.train.num_steps = min(fl.steps, 2 * window)
-    with tempfile.TemporaryDirectory() as workdir:  # warm-up: imports and the data set load, timed by neither mode
-      timed_runs(warm_up, 1, False, workdir)
+    if len(fl.modes) > 1:  # warm-up: imports and the data set load, so that neither mode pays them alone
+      with tempfile.TemporaryDirectory() as workdir:
+        timed_runs(warm_up, 1, False, workdir)
     modes = {}
     for mode in fl.modes:
       with tempfile.TemporaryDirectory() as workdir:

@@ -30,6 +30,9 @@ whose functions are pure:
   loss and each network's gradient norm (`optax.global_norm`) named
   `grad_norm/<net>`. The engine checks them for non-finite values, increments
   `state.step` and maintains `state.ema_params`: the family must NOT touch them.
+  With train.num_seeds > 1 the engine vmaps `update` over a leading seed axis
+  (gen_jax.train.seeds): keep it a pure traced function (no host callbacks or
+  Python branches on array values); `state.step` stays a shared scalar.
 * ``sample(state, key, n) -> array``: n generated examples (plain jit, no mesh);
   use `state.ema_params` when non-empty.
 * ``save_pictures(state, key, directory, step, data) -> list[str]``: write PNGs

@@ -6,7 +6,7 @@
   python scripts/benchmark.py --workload vae_mlp --steps 100 --profile_top 10   (where the time goes)
   python scripts/make_image_folder.py --out=/tmp/images --count=10000
   python scripts/benchmark.py --workload input_folder --folder=/tmp/images --steps 200 [--num_workers 0,1,2]
-  python scripts/benchmark.py --compare [--compare_workloads vae_mlp,gan2d_mlp,dcgan32] [--rounds 5]
+  python scripts/benchmark.py --compare [--compare_workloads vae_mlp,gan2d_mlp,dcgan32] [--rounds 5] [--torch_compile]
 
 Workloads are registered in gen_jax.bench (see `gen_jax.bench.workload_names()`);
 an unknown or missing --workload prints the valid names to stderr and exits 2.
@@ -21,6 +21,8 @@ same cores, which measures the data-parallel overhead, not a speed-up.
 --compare runs this script and scripts/benchmark_torch.py alternately as
 subprocesses, --rounds times per workload, printing each round and then one
 summary line per workload with the median ratio of steps/s (gen_jax.bench.compare).
+Torch runs with its own defaults (threads, OpenMP) unless --torch_threads is
+given; --torch_compile adds a torch.compile side (benchmark_torch.py --compile).
 """
 
 import inspect
@@ -52,8 +54,8 @@ COMPARE = flags.DEFINE_bool("compare", False, "Alternate this script with script
 COMPARE_WORKLOADS = flags.DEFINE_list("compare_workloads", ["vae_mlp", "gan2d_mlp", "dcgan32"],
                                       "--compare: the workloads to compare.")
 ROUNDS = flags.DEFINE_integer("rounds", 5, "--compare: alternating rounds per workload.")
-TORCH_THREADS = flags.DEFINE_integer("torch_threads", None, "--compare: torch threads (default: os.cpu_count(), "
-                                     "the size of XLA's CPU thread pool).")
+TORCH_THREADS = flags.DEFINE_integer("torch_threads", None, "--compare: torch threads (default: torch's own).")
+TORCH_COMPILE = flags.DEFINE_bool("torch_compile", False, "--compare: also time torch.compile (inductor).")
 
 OPTION_FLAGS = {"compute_dtype": COMPUTE_DTYPE, "steps_per_jit": STEPS_PER_JIT, "repeats": REPEATS,
                 "batch_size": BATCH_SIZE, "profile_top": PROFILE_TOP, "folder": FOLDER, "num_workers": NUM_WORKERS}
@@ -99,12 +101,14 @@ def run_compare() -> int:
 
   shared = [f"--steps={STEPS.value}"] + ([f"--repeats={REPEATS.value}"] if REPEATS.value else [])
   ours = [f"--{name}={value}" for name, value in workload_options().items() if name != "repeats"]
-  threads = TORCH_THREADS.value or os.cpu_count()
+  torch_flags = [*shared, *([f"--threads={TORCH_THREADS.value}"] if TORCH_THREADS.value else [])]
+  torch_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "benchmark_torch.py")
   commands = {
       "gen_jax": lambda w: compare.python_command(os.path.abspath(__file__), w, *shared, *ours),
-      "torch": lambda w: compare.python_command(os.path.join(os.path.dirname(os.path.abspath(__file__)), "benchmark_torch.py"), w, *shared,
-                                                f"--threads={threads}"),
+      "torch": lambda w: compare.python_command(torch_script, w, *torch_flags),
   }
+  if TORCH_COMPILE.value:
+    commands["torch_compile"] = lambda w: compare.python_command(torch_script, w, *torch_flags, "--compile")
   report = lambda record: print(json.dumps(record), flush=True)
   for summary in compare.compare(COMPARE_WORKLOADS.value, ROUNDS.value, commands, report=report):
     print(json.dumps(summary), flush=True)

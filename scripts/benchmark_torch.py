@@ -1,6 +1,7 @@
 """The training workloads of scripts/benchmark.py written plainly in PyTorch eager mode, for comparison.
 
-  python scripts/benchmark_torch.py --workload vae_mlp [--steps 100] [--repeats 5] [--threads N] [--profile_top N]
+  python scripts/benchmark_torch.py --workload vae_mlp [--steps 100] [--repeats 5] [--threads N] [--compile]
+      [--profile_top N]
 
 Prints one JSON line with the fields of scripts/benchmark.py (see
 gen_jax.bench.training): flops_per_step is counted by torch's FlopCounterMode
@@ -13,8 +14,11 @@ norm placement and momentum, parameter counts, losses, Adam settings and batch
 sizes; inputs are random tensors of the data's shape. As in gen_jax's GAN step,
 the discriminator update scores torch.cat([real, fake]) in one call (its batch
 norm statistics are those of the mixed batch) and the generator update scores
-the fake batch alone, both in training mode. Torch runs `--threads` intra-op threads, by
-default os.cpu_count(), which is the size of XLA's CPU thread pool. Adam is
+the fake batch alone, both in training mode. Torch runs as its users run it: its own default
+intra-op thread count and OpenMP settings unless `--threads` (or the caller's environment, e.g.
+OMP_WAIT_POLICY) says otherwise; the record states `threads` and `omp_wait_policy`. `--compile` wraps
+each network in torch.compile (inductor, default mode), the choice of a PyTorch user who cares about
+speed; compilation happens in the untimed warm-up window. Adam is
 torch's fused CPU implementation when `--adam fused` (the default; 'foreach'
 and 'loop' are the other implementations). The generator update freezes the
 discriminator's parameters (requires_grad False) so no unneeded gradients are
@@ -30,7 +34,6 @@ import statistics
 import sys
 import time
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see the module doc
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -64,8 +67,10 @@ class VAE(nn.Module):
     return (reconstruction + kl).mean()
 
 
-def vae_setup(adam_impl: str):
+def vae_setup(adam_impl: str, compiled: bool = False):
   model = VAE()
+  if compiled:
+    model.loss = torch.compile(model.loss)
   optimizer = adam(model.parameters(), 1e-3, (0.9, 0.999), adam_impl)
   x = torch.bernoulli(torch.full((128, 784), 0.5))
 
@@ -135,9 +140,13 @@ def dcgan_discriminator(features: int = 64) -> nn.Module:
   return nn.Sequential(*layers, nn.Conv2d(w_in, 1, 4), nn.Flatten())
 
 
-def gan_setup(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor, z_dim: int, adam_impl: str):
+def gan_setup(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor, z_dim: int, adam_impl: str,
+              compiled: bool = False):
   """(step, batch): one D update on D(cat([real, G(z)])) (one call: batch norm over the mixed batch), then
-  one G update on D(G(z')), as gen_jax.gan.updates.adversarial_update."""
+  one G update on D(G(z')), as gen_jax.gan.updates.adversarial_update. `compiled`: torch.compile both
+  networks (the optimizers update the same parameters)."""
+  if compiled:
+    generator, discriminator = torch.compile(generator), torch.compile(discriminator)
   g_opt = adam(generator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
   d_opt = adam(discriminator.parameters(), 2e-4, (0.5, 0.999), adam_impl)
   b = real.shape[0]
@@ -160,13 +169,13 @@ def gan_setup(generator: nn.Module, discriminator: nn.Module, real: torch.Tensor
   return step, b
 
 
-def gan2d_setup(adam_impl: str):
-  return gan_setup(mlp_generator(), mlp_discriminator(), torch.randn(512, 2), 2, adam_impl)
+def gan2d_setup(adam_impl: str, compiled: bool = False):
+  return gan_setup(mlp_generator(), mlp_discriminator(), torch.randn(512, 2), 2, adam_impl, compiled)
 
 
-def dcgan32_setup(adam_impl: str):
+def dcgan32_setup(adam_impl: str, compiled: bool = False):
   real = torch.rand(64, 1, 32, 32) * 2.0 - 1.0
-  return gan_setup(dcgan_generator(), dcgan_discriminator(), real, 100, adam_impl)
+  return gan_setup(dcgan_generator(), dcgan_discriminator(), real, 100, adam_impl, compiled)
 
 
 SETUPS = {"vae_mlp": vae_setup, "gan2d_mlp": gan2d_setup, "dcgan32": dcgan32_setup}
@@ -204,19 +213,22 @@ def matmul_flops_per_sec(size: int = 2048, repeats: int = 5) -> float:
   return 2.0 * size**3 / window_seconds(lambda: a @ b, 1, repeats)
 
 
-def measure(workload: str, steps: int, repeats: int, threads: int, adam_impl: str):
-  """(one record with the fields of scripts/benchmark.py for `workload` in torch eager mode, its step)."""
+def measure(workload: str, steps: int, repeats: int, threads: int | None, adam_impl: str, compiled: bool = False):
+  """(one record with the fields of scripts/benchmark.py for `workload` in torch, its step): eager, or with
+  the networks torch.compile'd; `threads` None keeps torch's default thread count."""
   torch.manual_seed(0)
-  torch.set_num_threads(threads)
-  step, batch = SETUPS[workload](adam_impl)
-  flops = step_flops(step)
-  seconds = window_seconds(step, steps, repeats)
+  if threads is not None:
+    torch.set_num_threads(threads)
+  step, batch = SETUPS[workload](adam_impl, compiled)
+  seconds = window_seconds(step, steps, repeats)  # its warm-up window compiles a torch.compile'd step
+  flops = step_flops(SETUPS[workload](adam_impl)[0])  # counted on the eager twin: compiled kernels bypass the counter
   peak = matmul_flops_per_sec()
   steps_per_sec = steps / seconds
   return dict(workload=workload, batch=batch, steps=steps, seconds=seconds, steps_per_sec=steps_per_sec,
               flops_per_step=flops, achieved_flops=flops * steps_per_sec, peak_flops=peak,
-              mfu=flops * steps_per_sec / peak, implementation="torch", torch_version=torch.__version__,
-              threads=threads, adam=adam_impl), step
+              mfu=flops * steps_per_sec / peak, implementation="torch.compile" if compiled else "torch",
+              torch_version=torch.__version__, threads=torch.get_num_threads(),
+              omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "default"), adam=adam_impl), step
 
 
 TORCH_CATEGORIES = (("matmul", ("addmm", "mm", "bmm", "matmul", "linear")),
@@ -261,13 +273,14 @@ def parse_args(argv):
   parser.add_argument("--workload", required=True, choices=WORKLOADS)
   parser.add_argument("--steps", type=int, default=100, help="steps per timed window")
   parser.add_argument("--repeats", type=int, default=5, help="timed windows (the median is reported)")
-  parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads")
+  parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's own)")
+  parser.add_argument("--compile", action="store_true", help="torch.compile the networks (inductor)")
   parser.add_argument("--adam", choices=("fused", "foreach", "loop"), default="fused")
   parser.add_argument("--profile_top", type=int, default=0,
                       help="after timing, print torch.profiler's op times: per category and the N top ops")
   args = parser.parse_args(argv)
   for name in ("steps", "repeats", "threads"):
-    if getattr(args, name) < 1:
+    if getattr(args, name) is not None and getattr(args, name) < 1:
       parser.error(f"--{name}: expected a positive integer, got {getattr(args, name)}")
   if args.profile_top < 0:
     parser.error(f"--profile_top: expected a non-negative integer, got {args.profile_top}")
@@ -276,7 +289,7 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
   args = parse_args(argv)
-  record, step = measure(args.workload, args.steps, args.repeats, args.threads, args.adam)
+  record, step = measure(args.workload, args.steps, args.repeats, args.threads, args.adam, args.compile)
   print(json.dumps(record), flush=True)
   if args.profile_top:
     for line in profile_records(args.workload, step, args.steps, args.profile_top):

@@ -150,3 +150,23 @@ def test_compare_alternates_sides_and_reports_median_ratios():
     compare.compare(["vae_mlp"], 0, commands, run=fake_run)
   with pytest.raises(ValueError, match="commands"):
     compare.compare(["vae_mlp"], 1, {"gen_jax": commands["gen_jax"]}, run=fake_run)
+
+
+def test_compare_rotates_a_torch_compile_side_and_reports_its_ratio():
+  canned = {**CANNED, "torch_compile": '{"workload": "vae_mlp", "steps_per_sec": %s, "mfu": 0.4}\n'}
+  rates = {"gen_jax": iter([10.0, 12.0]), "torch": iter([5.0, 4.0]), "torch_compile": iter([10.0, 6.0])}
+  calls = []
+
+  def fake_run(command):
+    calls.append(command[0])
+    return canned[command[0]] % next(rates[command[0]])
+
+  commands = {side: (lambda w, side=side: [side, w]) for side in compare.PEERS + ("gen_jax",)}
+  seen = []
+  (summary,) = compare.compare(["vae_mlp"], 2, commands, run=fake_run, report=seen.append)
+  assert calls == ["gen_jax", "torch", "torch_compile", "torch_compile", "torch", "gen_jax"]
+  assert summary["ratios"] == [2.0, 3.0] and summary["ratios_torch_compile"] == [1.0, 2.0]
+  assert summary["ratio_torch_compile"] == 1.5 and summary["torch_compile_steps_per_sec"] == 8.0
+  assert summary["torch_compile_mfu"] == 0.4 and seen[1]["ratio_torch_compile"] == 2.0
+  with pytest.raises(ValueError, match="commands"):
+    compare.compare(["vae_mlp"], 1, {**commands, "jax_eager": commands["gen_jax"]}, run=fake_run)

@@ -8,6 +8,9 @@ prints, and summarizes every workload by medians over the rounds:
 
   ratio = median over rounds r of (gen_jax steps/s)_r / (torch steps/s)_r.
 
+A third side, 'torch_compile' (scripts/benchmark_torch.py --compile), joins the
+rotation when given a command; its ratio is `ratio_torch_compile`.
+
 On a machine shared with other work, a per-round ratio of two measurements
 taken seconds apart is far steadier than either rate alone.
 """
@@ -20,7 +23,13 @@ from typing import Callable, Iterable, Sequence
 
 from gen_jax.checks import check_positive_int
 
-SIDES = ("gen_jax", "torch")
+SIDES = ("gen_jax", "torch")  # always run
+PEERS = ("torch", "torch_compile")  # gen_jax's steps/s is divided by each peer's that runs
+
+
+def _suffix(peer: str) -> str:
+  """'' for torch (the fields 'ratio', 'ratios'), else '_<peer>'."""
+  return "" if peer == "torch" else f"_{peer}"
 
 
 def parse_records(output: str) -> list[dict]:
@@ -48,21 +57,25 @@ def last_record(output: str, workload: str) -> dict:
 
 
 def summarize(workload: str, rounds: Sequence[dict]) -> dict:
-  """Medians over rounds, each round {'gen_jax': record, 'torch': record}.
+  """Medians over rounds, each round {'gen_jax': record, 'torch': record[, 'torch_compile': record]}.
 
   Fields: workload, rounds, gen_jax_steps_per_sec, torch_steps_per_sec, ratio
-  (median of per-round ratios), ratios (per round), gen_jax_mfu, torch_mfu.
+  (median of per-round ratios), ratios (per round), gen_jax_mfu, torch_mfu; with
+  torch_compile also torch_compile_steps_per_sec, ratio_torch_compile,
+  ratios_torch_compile and torch_compile_mfu.
   """
   if not rounds:
     raise ValueError("rounds: expected at least one round")
-  rates = {side: [r[side]["steps_per_sec"] for r in rounds] for side in SIDES}
-  ratios = [j / t for j, t in zip(rates["gen_jax"], rates["torch"])]
-  return dict(workload=workload, rounds=len(rounds),
-              gen_jax_steps_per_sec=statistics.median(rates["gen_jax"]),
-              torch_steps_per_sec=statistics.median(rates["torch"]),
-              ratio=statistics.median(ratios), ratios=ratios,
-              gen_jax_mfu=statistics.median(r["gen_jax"]["mfu"] for r in rounds),
-              torch_mfu=statistics.median(r["torch"]["mfu"] for r in rounds))
+  sides = [side for side in ("gen_jax", *PEERS) if side in rounds[0]]
+  rates = {side: [r[side]["steps_per_sec"] for r in rounds] for side in sides}
+  summary = dict(workload=workload, rounds=len(rounds))
+  for side in sides:
+    summary[f"{side}_steps_per_sec"] = statistics.median(rates[side])
+    summary[f"{side}_mfu"] = statistics.median(r[side]["mfu"] for r in rounds)
+  for peer in sides[1:]:
+    ratios = [j / t for j, t in zip(rates["gen_jax"], rates[peer])]
+    summary.update({f"ratio{_suffix(peer)}": statistics.median(ratios), f"ratios{_suffix(peer)}": ratios})
+  return summary
 
 
 def run_command(command: Sequence[str]) -> str:
@@ -73,31 +86,34 @@ def run_command(command: Sequence[str]) -> str:
   return done.stdout
 
 
-def side_order(round_index: int) -> tuple[str, str]:
-  """('gen_jax', 'torch') in even rounds, reversed in odd ones."""
-  return SIDES if round_index % 2 == 0 else SIDES[::-1]
+def side_order(round_index: int, sides: Sequence[str] = SIDES) -> tuple[str, ...]:
+  """`sides` (default ('gen_jax', 'torch')) in even rounds, reversed in odd ones."""
+  return tuple(sides) if round_index % 2 == 0 else tuple(sides)[::-1]
 
 
 def compare(workloads: Iterable[str], rounds: int, commands: dict[str, Callable[[str], Sequence[str]]],
             run: Callable[[Sequence[str]], str] = run_command, report: Callable[[dict], None] | None = None):
-  """Alternating runs of both sides; returns one `summarize` dict per workload.
+  """Alternating runs of the sides; returns one `summarize` dict per workload.
 
-  `commands[side](workload)` is the command line of that side; `run(command)`
-  returns its stdout; `report(record)` (if given) sees each round's
-  {'workload', 'round', 'gen_jax', 'torch', 'ratio'} as it completes.
+  `commands[side](workload)` is the command line of that side ('gen_jax', 'torch' and optionally
+  'torch_compile'); `run(command)` returns its stdout; `report(record)` (if given) sees each round's
+  {'workload', 'round', <side>: record..., 'ratio'[, 'ratio_torch_compile']} as it completes.
   """
-  if set(commands) != set(SIDES):
-    raise ValueError(f"commands: expected the sides {list(SIDES)}, got {sorted(commands)}")
+  if not set(SIDES) <= set(commands) <= {"gen_jax", *PEERS}:
+    raise ValueError(f"commands: expected the sides {list(SIDES)} (and optionally 'torch_compile'), "
+                     f"got {sorted(commands)}")
+  sides = [side for side in ("gen_jax", *PEERS) if side in commands]
   check_positive_int(rounds, "rounds")
   workloads = list(workloads)
   results = {w: [] for w in workloads}
   for i in range(rounds):
     for workload in workloads:
-      records = {side: last_record(run(commands[side](workload)), workload) for side in side_order(i)}
+      records = {side: last_record(run(commands[side](workload)), workload) for side in side_order(i, sides)}
       results[workload].append(records)
       if report:
-        report(dict(workload=workload, round=i, **records,
-                    ratio=records["gen_jax"]["steps_per_sec"] / records["torch"]["steps_per_sec"]))
+        ratios = {f"ratio{_suffix(peer)}": records["gen_jax"]["steps_per_sec"] / records[peer]["steps_per_sec"]
+                  for peer in sides[1:]}
+        report(dict(workload=workload, round=i, **records, **ratios))
   return [summarize(w, results[w]) for w in workloads]
 
 

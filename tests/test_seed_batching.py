@@ -79,6 +79,10 @@ def test_resumed_batched_run_equals_an_uninterrupted_one_bit_for_bit(tmp_path):
   first.train.num_steps = 3
   assert int(train_and_evaluate(first, interrupted).step) == 3
   resumed = jax.device_get(train_and_evaluate(config, interrupted))
+  plain = config.copy_and_resolve_references()
+  plain.train.num_seeds = 1
+  with pytest.raises(ValueError, match=r"^train\.num_seeds: the checkpoint at step 6 was trained with a different"):
+    train_and_evaluate(plain, interrupted)
   first_leaf = lambda k: jax.tree.leaves(seeds.seed_state(resumed, k).params)[0]
   assert not np.array_equal(first_leaf(0), first_leaf(1))  # two different seeds in one checkpoint
   for a, b in zip(jax.tree.leaves(straight), jax.tree.leaves(resumed)):

@@ -60,11 +60,17 @@ def validate(config: ml_collections.ConfigDict) -> None:
   registry.builder_for(config)  # ValueError naming model.name / model.module
 
 
+# Fields compared on resume that configs saved before the field existed lack: their value then.
+_MISSING_MEANS = {"train.num_seeds": 1}
+
+
 def model_differences(stored: dict, current: dict, prefixes=("model", "objective", "data.name",
-                                                               "data.image_size", "data.scale")) -> list[str]:
+                                                               "data.image_size", "data.scale",
+                                                               "train.num_seeds")) -> list[str]:
   """Dotted fields under `prefixes` whose values differ between two flattened config dicts.
 
-  Values are compared as JSON would store them: a tuple equals the list of its items.
+  Values are compared as JSON would store them: a tuple equals the list of its items. The
+  seed count is compared too: a checkpoint of N seeds holds a state of another shape.
   """
   def as_json(v):
     return [as_json(x) for x in v] if isinstance(v, (list, tuple)) else v
@@ -78,4 +84,4 @@ def model_differences(stored: dict, current: dict, prefixes=("model", "objective
 
   a, b = flat(stored), flat(current)
   keys = sorted(k for k in set(a) | set(b) if any(k == p or k.startswith(p + ".") for p in prefixes))
-  return [k for k in keys if a.get(k) != b.get(k)]
+  return [k for k in keys if a.get(k, _MISSING_MEANS.get(k)) != b.get(k, _MISSING_MEANS.get(k))]

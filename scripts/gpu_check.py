@@ -12,7 +12,7 @@ Prints one JSON object on its last line: backend, device kind, tests {rc, second
 per benchmark {workload, compute_dtype, steps_per_sec, achieved_flops, mfu (against the measured peak of its
 compute dtype)}, seeds {seeds, steps, wall_s, seed_steps_per_sec, seeds_per_sec (finished N-seed runs of
 --seed_steps steps per second of wall, compile included)}, and every part's failure, if any (a failing part
-does not stop the others). --tiny makes every part tiny (two quick tests, a 256 matmul, 2-step benchmarks
+does not stop the others). --tiny makes every part tiny (one quick test, a 256 matmul, 2-step benchmarks
 at batch 4, 2 seeds of 4 steps); its CPU test (tests/test_gpu_check.py) also passes --workloads=vae_mlp
 --dtypes=float32 --seed_config=engine_test. On a CPU, dcgan32 in bfloat16 takes minutes a step and is reported as timed out.
 """
@@ -29,8 +29,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKLOADS = ("vae_mlp", "gan2d_mlp", "dcgan32")
 DTYPES = ("float32", "bfloat16")
 TESTS = ("tests/test_engine.py", "tests/test_sampling.py", "tests/test_diffusion_samplers.py")
-TINY_TESTS = ("tests/test_engine.py::test_chunk_schedule_respects_boundaries",
-              "tests/test_sampling.py::test_discrete_vmap_over_keys")
+TINY_TESTS = ("tests/test_sampling.py::test_discrete_vmap_over_keys",)
 PEAK_CODE = """import json, sys, jax, jax.numpy as jnp
 from gen_jax.bench import timing
 size = int(sys.argv[1])

@@ -46,7 +46,7 @@ def test_num_seeds_must_be_a_positive_integer():
 def test_batched_toy_seeds_match_plain_runs_with_per_seed_metrics_and_evaluation(tmp_path):
   config = toy_config()  # one step per call (the no-scan path); the PacGAN below scans 5
   config.seed = 4
-  rel, _ = batched_vs_plain(config, 2, str(tmp_path))
+  rel, _ = batched_vs_plain(config, 2, str(tmp_path), compared=[1])  # seed 5 of seeds 4, 5 against a plain seed 5
   assert max(rel) < TOLERANCE, rel
   workdir = str(tmp_path / "batched")
   records = [r for r in read_metrics(workdir) if "loss" in r]

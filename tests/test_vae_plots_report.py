@@ -52,3 +52,10 @@ def test_markdown_table_rows_and_paper_reference():
   assert "k = 5,000" in table[2]
   assert table[3].startswith("| vqvae_digits |  | -29.30 |") and "perplexity 30.3" in table[3]
   assert [line.split("|")[2].strip() for line in table[4:]] == ["86.76", "84.78", "82.90"]
+
+
+def test_markdown_table_formats_seed_means_of_counts():
+  mean = {"nll": 22.88, "active_units": 32 / 3, "iwae_k": 5000.0, "step": 3000,
+          "stderr": {"nll": 0.04, "active_units": 1 / 3}}
+  row = report.markdown_table([("hvae_digits (3 seeds)", mean)]).splitlines()[2]
+  assert "| 22.88 ± 0.04 |" in row and "| 10.7 ± 0.3 |" in row and "k = 5,000 importance" in row

@@ -14,9 +14,16 @@ def _number(value, digits: int = 2, stderr=None) -> str:
   return f"{value:.{digits}f}" + ("" if stderr is None else f" ± {stderr:.{digits}f}")
 
 
-def _cell(result: dict, key: str) -> str:
+def _cell(result: dict, key: str, digits: int = 2) -> str:
   """result[key], with ' ± standard error' when the result is a mean over seeds (its 'stderr' dict)."""
-  return _number(result.get(key), stderr=result.get("stderr", {}).get(key))
+  return _number(result.get(key), digits, stderr=result.get("stderr", {}).get(key))
+
+
+def _count(value) -> str:
+  """A count that may be a mean over seeds: '8' when whole, else one decimal ('10.7')."""
+  if value is None:
+    return ""
+  return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
 def markdown_table(rows: list[tuple[str, dict]]) -> str:
@@ -31,12 +38,13 @@ def markdown_table(rows: list[tuple[str, dict]]) -> str:
   for name, result in rows:
     notes = ""
     if "perplexity" in result:
-      notes = f"codebook perplexity {result['perplexity']:.1f}, {result['codes_used']} codes used, MSE {result['mse']:.4f}"
+      notes = f"codebook perplexity {result['perplexity']:.1f}, {_count(result['codes_used'])} codes used, MSE {result['mse']:.4f}"
     elif "iwae_k" in result:
-      notes = f"NLL with k = {result['iwae_k']:,} importance samples"
+      notes = f"NLL with k = {int(result['iwae_k']):,} importance samples"
+    active = _cell(result, "active_units", 1) if "stderr" in result else _count(result.get("active_units"))
     lines.append(f"| {name} | {_cell(result, 'nll')} | {_cell(result, 'elbo')} | "
                  f"{_cell(result, 'reconstruction')} | {_cell(result, 'kl')} | "
-                 f"{result.get('active_units', '')} | {result.get('step', '')} | {notes} |")
+                 f"{active} | {result.get('step', '')} | {notes} |")
   for name, nll in PAPER_ROWS:
     lines.append(f"| {name} | {nll:.2f} |  |  |  |  |  | published, not comparable in size (784-dim MNIST) |")
   return "\n".join(lines)

@@ -23,6 +23,10 @@ import jax.numpy as jnp
 from gen_jax.flows.bijections import standard_normal_log_prob
 
 TRACES = ("exact", "hutchinson")
+# How gradients pass through the solver: 'checkpoint' backpropagates through the steps with recursive
+# checkpointing (diffrax's default); 'direct' through a bounded loop, which also runs under shard_map
+# with check_vma=False (equinox's checkpointed loop fails its closure check there).
+ADJOINTS = {"checkpoint": diffrax.RecursiveCheckpointAdjoint, "direct": diffrax.DirectAdjoint}
 
 
 class ODEField(nn.Module):
@@ -51,17 +55,18 @@ def hutchinson_trace(field, z, t, eps):
   return f, jnp.dot(vjp(eps)[0], eps)
 
 
-def solve(vector_field, y0, t0: float, t1: float, rtol: float, atol: float, max_steps: int):
-  """diffrax Dopri5 + PID from t0 to t1 for one example: (y(t1), number of steps)."""
+def solve(vector_field, y0, t0: float, t1: float, rtol: float, atol: float, max_steps: int,
+          adjoint: str = "checkpoint"):
+  """diffrax Dopri5 + PID from t0 to t1 for one example: (y(t1), number of steps); `adjoint`: see ADJOINTS."""
   term = diffrax.ODETerm(lambda t, y, args: vector_field(t, y))
   solution = diffrax.diffeqsolve(term, diffrax.Dopri5(), t0, t1, None, y0,
                                  stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
-                                 max_steps=max_steps, throw=False)
+                                 max_steps=max_steps, throw=False, adjoint=ADJOINTS[adjoint]())
   return jax.tree.map(lambda a: a[-1], solution.ys), solution.stats["num_steps"]
 
 
 def cnf_log_prob(field, x, noise=None, end_time: float = 1.0, rtol: float = 1e-5, atol: float = 1e-5,
-                 max_steps: int = 1000):
+                 max_steps: int = 1000, adjoint: str = "checkpoint"):
   """log q(x) [B] of the CNF dz/dt = field(z, t) (module doc), and each example's NFE [B].
 
   Every example is solved on its own adaptive grid (vmapped), so a result does not depend
@@ -72,6 +77,7 @@ def cnf_log_prob(field, x, noise=None, end_time: float = 1.0, rtol: float = 1e-5
     x: data [B, D].
     noise: None for the exact trace, or Hutchinson's probe vectors eps [B, D] (e.g. Rademacher).
     end_time: T; rtol, atol: the adaptive solver's tolerances; max_steps: its step limit.
+    adjoint: how gradients pass through the solver (ADJOINTS).
 
   Returns:
     (log q(x) [B], NFE [B] = 6 steps + 1).
@@ -90,13 +96,14 @@ def cnf_log_prob(field, x, noise=None, end_time: float = 1.0, rtol: float = 1e-5
       dynamics = lambda t, state: exact_trace(field, state[0], t)
     else:
       dynamics = lambda t, state: hutchinson_trace(field, state[0], t, eps_b)
-    (z, integral), steps = solve(dynamics, (x_b, jnp.zeros(())), 0.0, end_time, rtol, atol, max_steps)
+    (z, integral), steps = solve(dynamics, (x_b, jnp.zeros(())), 0.0, end_time, rtol, atol, max_steps, adjoint)
     return standard_normal_log_prob(z[None])[0] + integral, 6 * steps + 1
 
   return jax.vmap(one)(x, noise)
 
 
-def cnf_sample(field, z, end_time: float = 1.0, rtol: float = 1e-5, atol: float = 1e-5, max_steps: int = 1000):
+def cnf_sample(field, z, end_time: float = 1.0, rtol: float = 1e-5, atol: float = 1e-5, max_steps: int = 1000,
+               adjoint: str = "checkpoint"):
   """x = z(0) from z(T) = z [B, D], integrating dz/dt = field(z, t) backwards per example; and the NFE [B].
 
   Example:
@@ -106,7 +113,7 @@ def cnf_sample(field, z, end_time: float = 1.0, rtol: float = 1e-5, atol: float 
     [2.718, 2.718]
   """
   def one(z_b):
-    x, steps = solve(lambda t, y: field(y, t), z_b, end_time, 0.0, rtol, atol, max_steps)
+    x, steps = solve(lambda t, y: field(y, t), z_b, end_time, 0.0, rtol, atol, max_steps, adjoint)
     return x, 6 * steps + 1
 
   return jax.vmap(one)(z)

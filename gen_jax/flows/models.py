@@ -149,6 +149,28 @@ class DiscreteFlow:
     return self.model.apply({"params": params}, key, n, temperature, method="sample")
 
 
+def points_picture(config, spec, log_prob, samples, directory: str, step_number: int) -> str:
+  """The learned 2-D density exp(log_prob) on a 120 x 120 grid beside `samples` [N, 2]: the PNG's path."""
+  lo, hi = spec.value_range
+  limits = (lo - 0.15 * (hi - lo), hi + 0.15 * (hi - lo))
+  grid = plots.density_grid(limits, 120)
+  log_q = batched_apply(log_prob, grid, config.eval.batch_size)
+  path = os.path.join(directory, f"density_{step_number:07d}.png")
+  return plots.save_density_and_samples(np.asarray(log_q), np.asarray(samples), limits, path,
+                                        f"{config.model.name}, step {step_number}", spec.mode_centres)
+
+
+def mixture_metrics(config, spec, data, nll, sample) -> dict:
+  """On ring8 / grid25 (else {}): kl_to_truth = E_p[log p - log q] over eval.kl_samples fresh draws, with
+  nll(x [N, 2]) -> -log q [N], and the mode metrics of sample(n) -> [n, 2] (n = eval.num_samples)."""
+  if spec.name not in toy2d.MIXTURES or data.sampler is None:
+    return {}
+  fresh = data.sampler(np.random.default_rng(config.eval.seed), config.eval.kl_samples)[0]
+  result = {"kl_to_truth": float(np.mean(toy2d.log_density(spec.name, fresh) + nll(fresh)))}
+  samples = np.asarray(sample(config.eval.num_samples), np.float64)
+  return {**result, **modes.mode_metrics(samples, spec.mode_centres, spec.mode_std)}
+
+
 def flow_trainer(config, spec) -> Trainer:
   """The Trainer for a flow family member (module doc)."""
   check_flow_config(config, spec)
@@ -200,13 +222,8 @@ def flow_trainer(config, spec) -> Trainer:
 
   def save_pictures(state, key, directory, step_number, data):
     if not images:
-      lo, hi = spec.value_range
-      limits = (lo - 0.15 * (hi - lo), hi + 0.15 * (hi - lo))
-      grid = plots.density_grid(limits, 120)
-      log_q = batched_apply(lambda g: log_prob(evaluation_params(state), g), grid, config.eval.batch_size)
-      path = os.path.join(directory, f"density_{step_number:07d}.png")
-      return [plots.save_density_and_samples(np.asarray(log_q), np.asarray(sample(state, key, 2000)), limits, path,
-                                             f"{config.model.name}, step {step_number}", spec.mode_centres)]
+      return [points_picture(config, spec, lambda g: log_prob(evaluation_params(state), g), sample(state, key, 2000),
+                             directory, step_number)]
     paths = [plots.save_image_grid(np.asarray(sample(state, key, 64)),
                                    os.path.join(directory, f"samples_{step_number:07d}.png"), nrow=8,
                                    value_range=spec.value_range)]
@@ -230,12 +247,8 @@ def flow_trainer(config, spec) -> Trainer:
     nll = held_out_nll(params, np.asarray(data.test["x"]), key)
     result = {"nll": float(nll.mean()), "bits_per_dim": float(nll.mean() / (dim * math.log(2))),
               "num_examples": int(len(nll))}
-    if spec.name in toy2d.MIXTURES and data.sampler is not None:
-      fresh = data.sampler(np.random.default_rng(config.eval.seed), config.eval.kl_samples)[0]
-      log_q = -held_out_nll(params, fresh, key)
-      result["kl_to_truth"] = float(np.mean(toy2d.log_density(spec.name, fresh) - log_q))
-      samples = np.asarray(sample(state, jax.random.fold_in(key, 1), config.eval.num_samples), np.float64)
-      result.update(modes.mode_metrics(samples, spec.mode_centres, spec.mode_std))
+    result.update(mixture_metrics(config, spec, data, lambda x: held_out_nll(params, x, key),
+                                  lambda n: sample(state, jax.random.fold_in(key, 1), n)))
     return result
 
   return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate)

@@ -15,6 +15,7 @@ from gen_jax.data import toy2d
 from gen_jax.flows.models import preprocessing
 from gen_jax.train import registry
 from tests.helpers.family_worker import device_comparison
+from tests.test_flows_models import tiny_config as flow_tiny_config
 
 # Hutchinson's trace: its probes come from the per-example keys, so the comparison also checks that they do
 # not depend on the device count (the exact trace is the evaluation's, tested below).
@@ -22,21 +23,15 @@ VARIANTS = {"cnf_hutchinson": {"model.trace": "hutchinson"}}
 
 
 def tiny_config(**fields):
-  """A few-second CNF config on ring8; fields as 'group.name': value."""
-  c = cnf_ring8.get_config()
-  c.data.batch_size = 8
-  c.data.num_examples = 500
+  """A few-second CNF config on ring8 (the discrete flows' tiny config with cnf_ring8's solver fields);
+  fields as 'group.name': value."""
+  c = flow_tiny_config(**{"data.name": "ring8", "model.name": "cnf"})
+  for name in ("end_time", "trace"):
+    c.model[name] = cnf_ring8.get_config().model[name]
   c.model.hidden = (8, 8)
-  c.model.rtol = 1e-3
-  c.model.atol = 1e-3
+  c.model.rtol = c.model.atol = 1e-3
   c.model.max_steps = 16
-  c.optim.eps = 1.0  # Adam ~ lr * gradient for tiny gradients: summation order cannot flip an update's sign
-  c.train.num_steps = 2
-  c.train.steps_per_jit = 2
-  c.train.progress = False
   c.eval.batch_size = 300
-  c.eval.kl_samples = 300
-  c.eval.num_samples = 300
   for dotted, value in fields.items():
     group, name = dotted.split(".")
     c[group][name] = value

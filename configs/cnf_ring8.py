@@ -5,7 +5,12 @@ fed to every layer) integrated over T = 1 by diffrax's adaptive Dopri5 (rtol = a
   python scripts/train.py --config=configs/cnf_ring8.py --workdir=runs/cnf_ring8
   python scripts/evaluate.py --workdir=runs/cnf_ring8
 
-Result: not measured yet.
+Result (seed 0; 480 CPU-s of training: 357 user + 123 system, 20 min of wall time on the shared 2-core
+machine): kl_to_truth 1.164 nats, held-out nll -3.126 (exact trace; the truth's entropy is -4.29),
+8/8 modes, 43.6 % high quality, reverse KL 0.106; mean NFE 49.6 per example (largest 97, below the
+limit 6 x 32 + 1 = 193, so no solve was cut short). The density has all eight modes joined by thin
+bridges along the ring (scripts/figures/cnf_ring8.png): 1,000 steps are far from converged, and the
+spline MAF (configs/flow_ring8.py, 0.0093 in ~80 CPU-s) is the better ring8 model here.
 """
 
 from configs import flow_base

@@ -15,7 +15,7 @@ from gen_jax.data import toy2d
 from gen_jax.flows.models import preprocessing
 from gen_jax.train import registry
 from tests.helpers.family_worker import device_comparison
-from tests.test_flows_models import tiny_config as flow_tiny_config
+from tests.test_flows_models import tiny_config as flow_tiny_config, with_fields
 
 # Hutchinson's trace: its probes come from the per-example keys, so the comparison also checks that they do
 # not depend on the device count (the exact trace is the evaluation's, tested below).
@@ -32,10 +32,7 @@ def tiny_config(**fields):
   c.model.rtol = c.model.atol = 1e-3
   c.model.max_steps = 16
   c.eval.batch_size = 300
-  for dotted, value in fields.items():
-    group, name = dotted.split(".")
-    c[group][name] = value
-  return c
+  return with_fields(c, fields)
 
 
 @pytest.fixture(scope="module")

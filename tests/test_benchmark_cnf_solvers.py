@@ -1,22 +1,22 @@
-"""scripts/benchmark_cnf_solvers.py on a tiny field: diffrax (both adjoints) and odeint solve the same CNF."""
+"""scripts/benchmark_cnf_solvers.py on a tiny field: diffrax and odeint solve the same CNF, and odeint's
+field calls are counted per example."""
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import pytest
 
+from gen_jax.flows import cnf
 from tests.helpers.cli import load_script
 
 benchmark_cnf_solvers = load_script("benchmark_cnf_solvers")
 
 
-def test_solvers_agree_on_the_log_density_and_report_nfe_and_times():
+def test_odeint_and_diffrax_agree_on_the_log_density_and_count_evaluations():
   params, field = benchmark_cnf_solvers.fixed_field((4,), jax.random.PRNGKey(0))
   x = jnp.asarray(np.random.default_rng(0).normal(size=(3, 2)), jnp.float32)
-  records = {s: benchmark_cnf_solvers.measure(s, params, field, x, 1e-4, repeats=1)
-             for s in benchmark_cnf_solvers.SOLVERS}
-  reference = records["diffrax"]["mean_log_prob"]
-  for solver, record in records.items():
-    assert record["mean_log_prob"] == pytest.approx(reference, abs=1e-3), solver
-    assert record["nfe"] >= 7 and record["log_prob_seconds"] > 0 and record["grad_seconds"] > 0
-  assert records["diffrax"]["nfe"] == records["diffrax_direct"]["nfe"]  # the same forward solve
+  bound = lambda z, t: field(params, z, t)
+  by_diffrax, nfe = cnf.cnf_log_prob(bound, x, rtol=1e-4, atol=1e-4)
+  by_odeint = benchmark_cnf_solvers.odeint_log_prob(bound, x, 1e-4)
+  np.testing.assert_allclose(by_odeint, by_diffrax, atol=1e-3)
+  # Dopri5 takes at least one step of 6 evaluations (odeint adds its initial step-size probes)
+  assert np.all(nfe >= 7) and benchmark_cnf_solvers.odeint_nfe(field, params, x, 1e-4) >= 7

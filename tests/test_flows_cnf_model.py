@@ -30,7 +30,7 @@ def tiny_config(**fields):
     c.model[name] = cnf_ring8.get_config().model[name]
   c.model.hidden = (8, 8)
   c.model.rtol = c.model.atol = 1e-3
-  c.model.max_steps = 16
+  c.model.max_steps = 8
   c.eval.batch_size = 300
   return with_fields(c, fields)
 

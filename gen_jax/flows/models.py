@@ -227,7 +227,8 @@ def flow_trainer(config, spec) -> Trainer:
 
     def data_init():
       x = prepare(state.params, batch["x"], parallel.example_keys(key, batch["x"].shape[0]))[0]
-      return {"flow": density.initialize_from_data(state.params["flow"], x, state.model_state["init_key"])}
+      return {**state.params,
+              "flow": density.initialize_from_data(state.params["flow"], x, state.model_state["init_key"])}
 
     params = jax.lax.cond(state.step == 0, data_init, lambda: state.params)
     return base_update(state.replace(params=params), batch, key)

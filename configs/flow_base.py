@@ -21,6 +21,8 @@ def get_config():
   c.model.channels = 32            # images: conditioner conv channels
   c.objective.levels = 0           # images: discrete values per pixel (dequantization); 0 for points
   c.objective.logit_alpha = 0.05   # images: RealNVP's logit pre-processing
+  c.objective.dequantization = "uniform"  # images: 'uniform' or 'variational' (Flow++'s learned q(u | x))
+  c.model.dequantizer_hidden = (64, 64)   # images, variational dequantization: its MLP widths
   c.optim.learning_rate = 1e-3
   c.optim.schedule = "cosine"
   c.train.num_steps = 3000

@@ -6,6 +6,15 @@ pictures include the temperature sweep.
   python scripts/evaluate.py --workdir=runs/glow_digits
 
 Result (seed 0, 127 CPU-s of training): held-out nll (dequantized bound) 30.18 nats, 0.680 bits/dim.
+
+Variational dequantization (Flow++; a learned logit-normal q(u | x) with an MLP 64-64, trained jointly):
+
+  python scripts/train.py --config=configs/glow_digits.py --workdir=runs/glow_digits_vd \
+      --config.objective.dequantization=variational
+  python scripts/evaluate.py --workdir=runs/glow_digits_vd
+
+Result (seed 0, 139 CPU-s of training): nll (the variational bound, one noise draw per held-out image)
+25.90 nats, 0.584 bits/dim; fd 71.8, precision 0.586, recall 0.964 (uniform: fd 133.7, 0.550, 0.881).
 """
 
 from configs import flow_digits_base

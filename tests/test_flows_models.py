@@ -44,7 +44,12 @@ def tiny_config(**fields):
   c.eval.batch_size = 500
   c.eval.kl_samples = 300
   c.eval.num_samples = 300
-  for dotted, value in overrides.items():
+  return with_fields(c, overrides)
+
+
+def with_fields(c, fields: dict):
+  """c with each 'group.name': value of `fields` set."""
+  for dotted, value in fields.items():
     group, name = dotted.split(".")
     c[group][name] = value
   return c

@@ -18,7 +18,21 @@ MIN_DERIVATIVE = 1e-3
 
 
 def num_spline_params(num_bins: int) -> int:
-  """3K - 1 unconstrained numbers per dimension: K widths, K heights, K - 1 interior derivatives."""
+  """3K - 1 unconstrained numbers per dimension of a K-bin rational-quadratic spline: K widths, K heights,
+  K - 1 interior derivatives (the boundary derivatives are 1, the identity outside [-B, B]).
+
+  Args:
+    num_bins: K >= 1.
+
+  Returns:
+    3K - 1.
+
+  Reference: Durkan, Bekasov, Murray, Papamakarios, Neural Spline Flows (NeurIPS 2019), section 3.1.
+
+  Example:
+    >>> num_spline_params(8)
+    23
+  """
   return 3 * num_bins - 1
 
 

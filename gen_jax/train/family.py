@@ -46,6 +46,13 @@ whose functions are pure:
 * ``batches_per_step``: how many global batches one update consumes (e.g.
   n_critic critic updates on fresh batches); the engine feeds
   batch_size * batches_per_step examples per step.
+* ``check_vma``: False runs the update under shard_map's `check_vma=False`, for
+  a family whose update holds a loop that the varying-axes check rejects
+  (diffrax allocates its loop buffers as device-invariant zeros, so an ODE solve
+  of sharded data fails it). shard_map then does not reduce the gradients of
+  replicated parameters: such an update must `pmean` them over
+  `parallel.AXIS` itself (`gen_jax.vae.updates.make_update(...,
+  mean_gradients=True)`), and still returns identical metrics on all devices.
 """
 
 import dataclasses
@@ -65,3 +72,4 @@ class Trainer:
   evaluate: Callable[..., dict]
   batches_per_step: int = 1
   sample_labelled: Callable[..., Any] | None = None
+  check_vma: bool = True

@@ -19,7 +19,7 @@ BUILTIN_MODELS = {
     "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vqvae",
     "ddpm": "gen_jax.diffusion.models", "vdm": "gen_jax.diffusion.models",
     "nice": "gen_jax.flows.models", "realnvp": "gen_jax.flows.models", "glow": "gen_jax.flows.models",
-    "maf": "gen_jax.flows.models",
+    "maf": "gen_jax.flows.models", "cnf": "gen_jax.flows.cnf_model",
     "engine_test": "gen_jax.train.toy_model",
 }
 

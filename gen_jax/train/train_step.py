@@ -104,7 +104,8 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0, to_model_ran
   is then the only mask the loop passes) the step is traced without a loop:
   XLA's CPU backend (jaxlib 0.10) runs convolution gradients ~20x slower inside
   a lax.scan than at the top level of a program (measured by gen_jax.bench;
-  matmuls are unaffected).
+  matmuls are unaffected). shard_map checks varying axes unless the trainer
+  opts out (`Trainer.check_vma`, gen_jax.train.family).
 
   `seed_axes` (e.g. `seeds.SEED_AXES`): train a seed-batched state; `batches` leaves are then
   [k, N, global_batch, ...] (`put_batch(..., leading_axes=2)`), the update is vmapped over the seeds
@@ -132,7 +133,7 @@ def make_train_step(trainer: Trainer, mesh, ema_decay: float = 0.0, to_model_ran
     return state, metrics
 
   sharded = jax.shard_map(run_steps, mesh=mesh, in_specs=(P(), batch_spec, P()),
-                          out_specs=(P(), P()))
+                          out_specs=(P(), P()), check_vma=trainer.check_vma)
   return jax.jit(sharded, donate_argnums=0)
 
 

@@ -1,0 +1,150 @@
+"""gen_jax's flows side by side with flowjax's on the 2-D mixtures: the same architecture, data, steps and batch.
+
+  python scripts/benchmark_flowjax.py [--datasets ring8,grid25] [--flows maf_spline,maf_affine,coupling_affine]
+                                      [--num_train 10000] [--seed 0]
+
+For each dataset and flow, flowjax fits first, exactly as its users do: `fit_to_data` with its defaults
+(Adam 5e-4, batch 100, 10 % of the points held out for early stopping with patience 5, at most 100
+epochs, the best parameters returned), on the raw points, flowjax's default flow (8 layers, conditioner
+MLPs of one hidden layer of width 50, ReLU) with its default affine transformer or
+`RationalQuadraticSpline(knots=8, interval=4)` (8 inner knots: 9 bins on [-4, 4]). gen_jax then fits its
+twin (gen_jax.flows.networks: 'maf' or 'realnvp', 8 layers, hidden (50,), 9 spline bins on [-4, 4] after
+its fixed standardization into [-3, 3]) with the same Adam 5e-4 and batch 100, on the same 90 % training
+split, for the number of steps flowjax took, by a plain jitted optax loop. flowjax is imported only here
+(it is not a dependency of gen_jax): `pip install flowjax==19.1.2`.
+
+One JSON line per (dataset, flow, library): test `nll` (mean -log q over 10,000 fresh draws, nats),
+`kl_to_truth` = E_p[log p - log q] over the same draws, the mode metrics of 2,500 samples, `steps`, `fit_seconds`
+(wall, compilation included), `steps_per_sec` = steps / fit_seconds and `fit_cpu_seconds` (user + system).
+"""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import flowjax.bijections as fjb
+import flowjax.distributions as fjd
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flowjax.flows import coupling_flow, masked_autoregressive_flow
+from flowjax.train import fit_to_data
+
+from gen_jax.data import toy2d
+from gen_jax.eval import modes
+from gen_jax.flows import networks
+from gen_jax.flows.bijections import FixedAffine
+
+FLOWS = {  # name -> (flowjax constructor, gen_jax family, transform)
+    "maf_spline": (masked_autoregressive_flow, "maf", "spline"),
+    "maf_affine": (masked_autoregressive_flow, "maf", "affine"),
+    "coupling_spline": (coupling_flow, "realnvp", "spline"),
+    "coupling_affine": (coupling_flow, "realnvp", "affine"),
+}
+LAYERS, WIDTH, KNOTS, INTERVAL = 8, 50, 8, 4.0
+LEARNING_RATE, BATCH, VAL_PROP = 5e-4, 100, 0.1
+TEST_DRAWS, MODE_SAMPLES = 10_000, 2_500
+
+
+def cpu_seconds() -> float:
+  usage = resource.getrusage(resource.RUSAGE_SELF)
+  return usage.ru_utime + usage.ru_stime
+
+
+def scores(spec, log_q: np.ndarray, test: np.ndarray, samples: np.ndarray) -> dict:
+  """nll, kl_to_truth and the mode metrics of one fitted flow."""
+  result = {"nll": float(-np.mean(log_q)), "kl_to_truth": float(np.mean(toy2d.log_density(spec.name, test) - log_q))}
+  return {**result, **modes.mode_metrics(np.asarray(samples, np.float64), spec.mode_centres, spec.mode_std)}
+
+
+def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
+  """flowjax's fit with its defaults: (distribution, training steps taken)."""
+  constructor, _, transform = FLOWS[name]
+  transformer = fjb.RationalQuadraticSpline(knots=KNOTS, interval=INTERVAL) if transform == "spline" else None
+  model_key, fit_key = jax.random.split(key)
+  flow = constructor(model_key, base_dist=fjd.Normal(jnp.zeros(2)), transformer=transformer, flow_layers=LAYERS,
+                     nn_width=WIDTH)
+  flow, losses = fit_to_data(fit_key, flow, train, learning_rate=LEARNING_RATE, batch_size=BATCH,
+                             val_prop=VAL_PROP, show_progress=False)
+  steps_per_epoch = int(len(train) * (1 - VAL_PROP)) // BATCH
+  return flow, len(losses["train"]) * steps_per_epoch
+
+
+def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key):
+  """gen_jax's twin trained for `steps` steps of batch BATCH on the first 90 % of `train`: (flow, params)."""
+  _, family, transform = FLOWS[name]
+  lo, hi = spec.value_range
+  body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL)
+  flow = networks.FlowDensity(FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2)), body, (2,))
+  points = jnp.asarray(train[:int(len(train) * (1 - VAL_PROP))])
+  params = flow.init(key, points[:1])
+  optimizer = optax.adam(LEARNING_RATE)
+
+  @jax.jit
+  def step(params, opt_state, batch):
+    loss, grads = jax.value_and_grad(lambda p: -jnp.mean(flow.apply(p, batch)))(params)
+    updates, opt_state = optimizer.update(grads, opt_state, params)
+    return optax.apply_updates(params, updates), opt_state, loss
+
+  opt_state = optimizer.init(params)
+  per_epoch = len(points) // BATCH
+  for i in range(steps):
+    if i % per_epoch == 0:
+      order = jax.random.permutation(jax.random.fold_in(key, i), len(points))[:per_epoch * BATCH]
+      batches = points[order].reshape(per_epoch, BATCH, 2)
+    params, opt_state, loss = step(params, opt_state, batches[i % per_epoch])
+  jax.block_until_ready(loss)
+  return flow, params
+
+
+def compare(dataset: str, name: str, seed: int, num_train: int):
+  """The two JSON records (flowjax, gen_jax) of one dataset and flow."""
+  data = toy2d.load_generated(dataset, num_train, seed)
+  train = np.asarray(data.train["x"], np.float32)
+  test = np.asarray(data.sampler(np.random.default_rng(10_000 + seed), TEST_DRAWS)[0], np.float32)
+  key = jax.random.key(seed)
+  base = {"dataset": dataset, "flow": name, "layers": LAYERS, "width": WIDTH, "batch": BATCH,
+          "learning_rate": LEARNING_RATE, "num_train": num_train, "seed": seed}
+  records = []
+
+  start, cpu = time.perf_counter(), cpu_seconds()
+  flow, steps = fit_flowjax(name, train, key)
+  seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+  log_q = np.asarray(flow.log_prob(test), np.float64)
+  samples = np.asarray(flow.sample(jax.random.fold_in(key, 1), (MODE_SAMPLES,)))
+  records.append({**base, "library": "flowjax", "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
+                  "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)})
+
+  start, cpu = time.perf_counter(), cpu_seconds()
+  model, params = fit_gen_jax(name, data.spec, train, steps, key)
+  seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+  log_q = np.asarray(jax.jit(lambda x: model.apply(params, x))(test), np.float64)
+  samples = np.asarray(model.apply(params, jax.random.fold_in(key, 1), MODE_SAMPLES, method="sample"))
+  records.append({**base, "library": "gen_jax", "steps": steps, "fit_seconds": seconds,
+                  "steps_per_sec": steps / seconds, "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)})
+  return records
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--datasets", default="ring8,grid25")
+  parser.add_argument("--flows", default="maf_spline,maf_affine,coupling_affine")
+  parser.add_argument("--num_train", type=int, default=10_000)
+  parser.add_argument("--seed", type=int, default=0)
+  args = parser.parse_args()
+  for dataset in args.datasets.split(","):
+    for name in args.flows.split(","):
+      if name not in FLOWS:
+        raise SystemExit(f"--flows: expected names from {sorted(FLOWS)}, got {name!r}")
+      for record in compare(dataset, name, args.seed, args.num_train):
+        print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+  main()

@@ -20,6 +20,9 @@ from gen_jax.train import parallel
 from gen_jax.train.optim import optimizer_from_config
 
 
+LATENTS = ("gaussian", "categorical")  # model.latent of 'gan' and 'cgan' (gen_jax.gan.latents)
+
+
 def check_field(condition: bool, field: str, expected: str, value) -> None:
   if not condition:
     raise ValueError(f"{field}: expected {expected}, got {value!r}")
@@ -117,6 +120,9 @@ def check_model_fields(config, spec) -> None:
     check_positive_int(e.rejection_batch_size, "eval.rejection_batch_size")
   if m.name in ("cgan",):
     check_field(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
-  if m.name == "infogan":
+  check_field(m.latent in LATENTS, "model.latent", f"one of {LATENTS}", m.latent)
+  check_field(m.latent == "gaussian" or m.name in ("gan", "cgan"), "model.latent",
+              f"'gaussian' for model {m.name!r}", m.latent)
+  if m.name == "infogan" or m.latent == "categorical":
     check_positive_int(m.num_categories, "model.num_categories")
     check_non_negative_int(m.num_continuous, "model.num_continuous")

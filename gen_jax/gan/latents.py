@@ -1,4 +1,4 @@
-"""Generator latents: z ~ N(0, I), and InfoGAN's z with categorical and continuous codes.
+"""Generator latents: z ~ N(0, I), a categorical + Gaussian latent, and InfoGAN's z with codes.
 
 A latent is `latent(keys [b]) -> (generator input [b, Z'], codes or None)`, one key per example.
 """
@@ -15,6 +15,39 @@ LatentFn = Callable[[jax.Array], tuple[jax.Array, Any]]
 def gaussian_latent(latent_dim: int) -> LatentFn:
   """keys [b] -> (z [b, latent_dim] ~ N(0, I), no codes)."""
   return lambda keys: (jax.vmap(lambda k: jax.random.normal(k, (latent_dim,)))(keys), None)
+
+
+def categorical_latent(num_categories: int, latent_dim: int) -> LatentFn:
+  """keys [b] -> ([onehot(c), z] [b, K + Z], no codes); c ~ U{0..K-1}, z ~ N(0, I_Z).
+
+  A discrete latent for a multi-modal target: category c selects a region of the
+  generator's output and z spreads it, so that no continuous map has to draw
+  bridges between separated modes (the generator input of a GAN with a mixture
+  prior; e.g. DeLiGAN, Gurumurthy et al. 2017, and InfoGAN's categorical code,
+  Chen et al. 2016). With K above the number of modes, spare categories can
+  share a mode.
+
+  Args:
+    num_categories: K >= 1, equally likely.
+    latent_dim: Z >= 0 continuous dimensions.
+
+  Returns:
+    a `LatentFn`.
+
+  Example:
+    >>> import jax
+    >>> from gen_jax.gan.latents import categorical_latent
+    >>> x, codes = categorical_latent(3, 2)(jax.random.split(jax.random.PRNGKey(0), 4))
+    >>> print(x.shape, x[:, :3].sum(axis=1).tolist(), codes)
+    (4, 5) [1.0, 1.0, 1.0, 1.0] None
+  """
+
+  def draw(k):
+    k_cat, k_z = jax.random.split(k)
+    category = jax.random.randint(k_cat, (), 0, num_categories)
+    return jnp.concatenate([jax.nn.one_hot(category, num_categories), jax.random.normal(k_z, (latent_dim,))])
+
+  return lambda keys: (jax.vmap(draw)(keys), None)
 
 
 def info_latent(latent_dim: int, num_categories: int, num_continuous: int) -> LatentFn:

@@ -13,6 +13,7 @@ from gen_jax.gan import metropolis
 from gen_jax.gan.latents import categorical_latent
 from gen_jax.gan.networks import Generator
 from gen_jax.nets.mlp import MLP
+from tests.helpers.gan import build, tiny_config
 
 DATA_MEAN, DATA_STD = 1.0, 0.5  # p_data = N(1, 0.5^2); the proposal p_g = N(0, 1)
 
@@ -71,3 +72,24 @@ def test_generator_adds_the_offset_of_each_category():
   offsets = params["params"]["offsets"]                                                    # [3, 2]
   body_only = plain.apply({"params": {k: v for k, v in params["params"].items() if k != "offsets"}}, z)
   np.testing.assert_allclose(offset.apply(params, z), body_only + offsets[jnp.argmax(z[:, :3], axis=1)], rtol=1e-6)
+
+
+def test_evaluate_adds_mh_metrics_of_a_categorical_generator():
+  config = tiny_config(**{"model.latent": "categorical", "model.category_offset_scale": 1.0,
+                          "eval.rejection_steps": 20, "eval.rejection_pool": 256, "eval.mh_proposals": 5})
+  trainer, dataset = build(config)
+  results = trainer.evaluate(trainer.init(jax.random.PRNGKey(0)), dataset, jax.random.key(2))
+  assert results["mh/num_samples"] == 64 and results["drs/num_samples"] == 64
+  assert {"mh/modes", "mh/high_quality", "mh/reverse_kl"} <= set(results)
+  assert 0 < results["mh/acceptance_rate"] <= 1 and 0 <= results["mh/never_moved"] < 1
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"model.latent": "mixture"}, "model.latent: expected one of"),
+    ({"model.name": "infogan", "model.latent": "categorical"}, "model.latent: expected 'gaussian' for model"),
+    ({"model.latent": "categorical", "model.num_categories": 0}, "model.num_categories: expected"),
+    ({"eval.mh_proposals": 5}, "eval.mh_proposals: expected 0 unless eval.rejection_steps > 0"),
+])
+def test_builder_rejects_bad_latent_and_mh_fields(fields, message):
+  with pytest.raises(ValueError, match=message):
+    build(tiny_config(**fields))

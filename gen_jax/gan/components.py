@@ -118,6 +118,10 @@ def check_model_fields(config, spec) -> None:
     check_field(0 < e.rejection_quantile <= 1, "eval.rejection_quantile", "a number in (0, 1]", e.rejection_quantile)
     check_field(e.rejection_learning_rate > 0, "eval.rejection_learning_rate", "> 0", e.rejection_learning_rate)
     check_positive_int(e.rejection_batch_size, "eval.rejection_batch_size")
+  check_non_negative_int(e.mh_proposals, "eval.mh_proposals")
+  check_field(e.mh_proposals == 0 or e.rejection_steps > 0, "eval.mh_proposals",
+              "0 unless eval.rejection_steps > 0 (MH-GAN uses the rejection sampler's log-ratio classifier)",
+              e.mh_proposals)
   if m.name in ("cgan",):
     check_field(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
   check_field(m.latent in LATENTS, "model.latent", f"one of {LATENTS}", m.latent)

@@ -17,6 +17,8 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+METRIC_PREFIX = "mh/"  # evaluation keys of the MH-GAN samples: 'mh/modes', ...
+
 
 class ChainResult(NamedTuple):
   """The chains' final states and how often they moved."""

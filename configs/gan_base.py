@@ -47,6 +47,7 @@ def get_config():
   c.eval.rejection_quantile = 0.99       # log M = this quantile of the generator samples' log ratios
   c.eval.rejection_learning_rate = 3e-3  # the classifier's Adam rate (cosine-decayed to 0)
   c.eval.rejection_batch_size = 256      # data (and as many generator) samples per classifier step
+  c.eval.latent_scale = 1.0              # model.latent='categorical': samples use z ~ N(0, scale^2 I) (truncation)
   c.eval.mh_proposals = 0                # > 0 (with rejection_steps): also MH-GAN, chains over this many samples ('mh/')
 
   c.data.batch_size = 100

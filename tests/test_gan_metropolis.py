@@ -93,3 +93,10 @@ def test_evaluate_adds_mh_metrics_of_a_categorical_generator():
 def test_builder_rejects_bad_latent_and_mh_fields(fields, message):
   with pytest.raises(ValueError, match=message):
     build(tiny_config(**fields))
+
+
+def test_latent_scale_zero_draws_one_point_per_category():
+  trainer, _ = build(tiny_config(**{"model.latent": "categorical", "model.category_offset_scale": 1.0,
+                                    "eval.latent_scale": 0.0}))
+  samples = np.asarray(trainer.sample(trainer.init(jax.random.PRNGKey(0)), jax.random.key(1), 64))
+  assert len(np.unique(samples.round(5), axis=0)) <= 3  # tiny_config's 3 categories

@@ -119,6 +119,7 @@ def check_model_fields(config, spec) -> None:
     check_field(e.rejection_learning_rate > 0, "eval.rejection_learning_rate", "> 0", e.rejection_learning_rate)
     check_positive_int(e.rejection_batch_size, "eval.rejection_batch_size")
   check_non_negative_int(e.mh_proposals, "eval.mh_proposals")
+  check_field(e.latent_scale >= 0, "eval.latent_scale", "a non-negative number", e.latent_scale)
   check_field(e.mh_proposals == 0 or e.rejection_steps > 0, "eval.mh_proposals",
               "0 unless eval.rejection_steps > 0 (MH-GAN uses the rejection sampler's log-ratio classifier)",
               e.mh_proposals)

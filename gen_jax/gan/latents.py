@@ -50,6 +50,31 @@ def categorical_latent(num_categories: int, latent_dim: int) -> LatentFn:
   return lambda keys: (jax.vmap(draw)(keys), None)
 
 
+def scale_continuous(inputs: jax.Array, scale, num_discrete: int = 0) -> jax.Array:
+  """The generator inputs [b, K + Z] with their continuous part scaled: [x[:, :K], scale * x[:, K:]].
+
+  The truncation trick (Brock et al., 2019, section 3.1) in its simplest form: sampling from
+  N(0, scale^2 I) rather than N(0, I) trades the spread within each output mode for samples closer to
+  its centre; a discrete part (the first `num_discrete` columns, e.g. a one-hot category) is kept, so
+  that every mode stays drawn as often as before.
+
+  Args:
+    inputs: [b, K + Z] generator inputs.
+    scale: a float scalar (may be traced); 1 leaves the inputs unchanged.
+    num_discrete: K, static.
+
+  Returns:
+    [b, K + Z].
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan.latents import scale_continuous
+    >>> print(scale_continuous(jnp.array([[1.0, 0.0, 2.0, -4.0]]), 0.5, 2).tolist())
+    [[1.0, 0.0, 1.0, -2.0]]
+  """
+  return jnp.concatenate([inputs[:, :num_discrete], scale * inputs[:, num_discrete:]], axis=-1)
+
+
 def info_latent(latent_dim: int, num_categories: int, num_continuous: int) -> LatentFn:
   """keys [b] -> ([z, onehot(c_cat), c_cont], (c_cat [b], c_cont [b, L])); z ~ N(0, I), c_cat ~ U{0..K-1},
   c_cont ~ U(-1, 1)^L."""

@@ -30,7 +30,8 @@ from gen_jax.eval import plots
 from gen_jax.gan import regularizers, updates
 from gen_jax.gan.components import (check_model_fields, critic_body, decoder_body, layer_factories,
                                     objective_from_config, optimizers_from_config)
-from gen_jax.gan.latents import LatentFn, categorical_latent, gaussian_latent, info_input, info_latent
+from gen_jax.gan.latents import (LatentFn, categorical_latent, gaussian_latent, info_input, info_latent,
+                                 scale_continuous)
 from gen_jax.gan.networks import Discriminator, Generator
 from gen_jax.gan.pictures import save_point_pictures
 from gen_jax.gan.sample_metrics import evaluation
@@ -131,6 +132,8 @@ def build_adversarial(config, spec) -> Trainer:
 
   def sample_with_labels(state, key, n, labels=None):
     z, _ = variant.latent(jax.random.split(key, n))
+    if config.model.latent == "categorical":
+      z = scale_continuous(z, config.eval.latent_scale, config.model.num_categories)
     if labels is None:
       labels = jnp.arange(n) % max(variant.num_classes, 1)
     return generate(state, z, labels)

@@ -3,7 +3,8 @@ category offsets initialised at the ring's scale, N(0, 1).
 
   python scripts/mode_benchmark.py --config=configs/best_ring8.py --seeds=10 --workdir=runs/bench_best_ring8
 
-Result: see the README's mode-collapse table.
+Result (scripts/mode_benchmark.py --seeds=1, seed 0; 69 s of CPU to train): generator 8 modes, 99.96 % high
+quality, reverse KL 0.023; + DRS 8, 100.0 %, 0.0004; + MH-GAN 8, 99.92 %, 0.0019.
 """
 
 from configs import best_grid25

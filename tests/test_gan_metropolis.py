@@ -89,6 +89,8 @@ def test_evaluate_adds_mh_metrics_of_a_categorical_generator():
     ({"model.name": "infogan", "model.latent": "categorical"}, "model.latent: expected 'gaussian' for model"),
     ({"model.latent": "categorical", "model.num_categories": 0}, "model.num_categories: expected"),
     ({"eval.mh_proposals": 5}, "eval.mh_proposals: expected 0 unless eval.rejection_steps > 0"),
+    ({"model.category_offset_scale": 1.0}, "model.category_offset_scale: expected 0 unless model.latent"),
+    ({"model.latent": "categorical", "model.category_offset_scale": -1.0}, "model.category_offset_scale: expected a"),
 ])
 def test_builder_rejects_bad_latent_and_mh_fields(fields, message):
   with pytest.raises(ValueError, match=message):

@@ -128,6 +128,11 @@ def check_model_fields(config, spec) -> None:
   check_field(m.latent in LATENTS, "model.latent", f"one of {LATENTS}", m.latent)
   check_field(m.latent == "gaussian" or m.name in ("gan", "cgan"), "model.latent",
               f"'gaussian' for model {m.name!r}", m.latent)
+  check_field(m.category_offset_scale >= 0, "model.category_offset_scale", "a non-negative number",
+              m.category_offset_scale)
+  if m.category_offset_scale > 0:
+    check_field(m.latent == "categorical" and spec.kind == "points", "model.category_offset_scale",
+                "0 unless model.latent is 'categorical' on 2-D points", m.category_offset_scale)
   if m.name == "infogan" or m.latent == "categorical":
     check_positive_int(m.num_categories, "model.num_categories")
     check_non_negative_int(m.num_continuous, "model.num_continuous")

@@ -16,4 +16,7 @@ from configs import diffusion_base
 
 def get_config():
   c = diffusion_base.get_config()
+  c.train.num_steps = 36_000           # 3x the base: kl_to_truth 0.06-0.09 -> 0.03 on seeds 0, 1
+  c.train.checkpoint_every = 36_000
+  c.train.eval_every = 36_000
   return c

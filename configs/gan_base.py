@@ -13,6 +13,7 @@ def get_config():
   c = default.get_config()
   c.model.name = "gan"                     # 'gan', 'cgan', 'infogan', 'aae'
   c.model.latent_dim = 2                   # z ~ N(0, I); the AAE's code size
+  c.model.latent = "gaussian"              # 'gan', 'cgan': 'gaussian' (z) or 'categorical' ([onehot(c), z])
   c.model.generator_hidden = (400, 400, 400, 400)  # 2-D generator / decoder (and AAE encoder) widths
   c.model.generator_batch_norm = True
   c.model.discriminator_hidden = (200, 200, 200)  # 2-D (and AAE latent) discriminator widths
@@ -22,7 +23,8 @@ def get_config():
   c.model.generator_refine = False         # DCGAN: one more f-channel layer + 3x3 conv at full size
   c.model.discriminator_batch_norm = False  # BatchNorm in the DCGAN discriminator (not with GP or R1)
   c.model.spectral_norm = False            # spectral normalization of every discriminator layer
-  c.model.num_categories = 10              # InfoGAN categorical code
+  c.model.category_offset_scale = 0.0      # model.latent='categorical': > 0 adds a learned offset per category
+  c.model.num_categories = 10              # InfoGAN categorical code; model.latent='categorical': K
   c.model.num_continuous = 2               # InfoGAN continuous codes ~ U(-1, 1)
 
   c.objective.loss = "non_saturating"      # see gen_jax.gan.losses.LOSSES
@@ -45,6 +47,8 @@ def get_config():
   c.eval.rejection_quantile = 0.99       # log M = this quantile of the generator samples' log ratios
   c.eval.rejection_learning_rate = 3e-3  # the classifier's Adam rate (cosine-decayed to 0)
   c.eval.rejection_batch_size = 256      # data (and as many generator) samples per classifier step
+  c.eval.latent_scale = 1.0              # model.latent='categorical': samples use z ~ N(0, scale^2 I) (truncation)
+  c.eval.mh_proposals = 0                # > 0 (with rejection_steps): also MH-GAN, chains over this many samples ('mh/')
 
   c.data.batch_size = 100
   c.data.fresh_samples = True

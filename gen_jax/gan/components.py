@@ -20,6 +20,9 @@ from gen_jax.train import parallel
 from gen_jax.train.optim import optimizer_from_config
 
 
+LATENTS = ("gaussian", "categorical")  # model.latent of 'gan' and 'cgan' (gen_jax.gan.latents)
+
+
 def check_field(condition: bool, field: str, expected: str, value) -> None:
   if not condition:
     raise ValueError(f"{field}: expected {expected}, got {value!r}")
@@ -115,8 +118,21 @@ def check_model_fields(config, spec) -> None:
     check_field(0 < e.rejection_quantile <= 1, "eval.rejection_quantile", "a number in (0, 1]", e.rejection_quantile)
     check_field(e.rejection_learning_rate > 0, "eval.rejection_learning_rate", "> 0", e.rejection_learning_rate)
     check_positive_int(e.rejection_batch_size, "eval.rejection_batch_size")
+  check_non_negative_int(e.mh_proposals, "eval.mh_proposals")
+  check_field(e.latent_scale >= 0, "eval.latent_scale", "a non-negative number", e.latent_scale)
+  check_field(e.mh_proposals == 0 or e.rejection_steps > 0, "eval.mh_proposals",
+              "0 unless eval.rejection_steps > 0 (MH-GAN uses the rejection sampler's log-ratio classifier)",
+              e.mh_proposals)
   if m.name in ("cgan",):
     check_field(spec.num_classes > 0, "data.name", f"a labelled dataset for model {m.name!r}", spec.name)
-  if m.name == "infogan":
+  check_field(m.latent in LATENTS, "model.latent", f"one of {LATENTS}", m.latent)
+  check_field(m.latent == "gaussian" or m.name in ("gan", "cgan"), "model.latent",
+              f"'gaussian' for model {m.name!r}", m.latent)
+  check_field(m.category_offset_scale >= 0, "model.category_offset_scale", "a non-negative number",
+              m.category_offset_scale)
+  if m.category_offset_scale > 0:
+    check_field(m.latent == "categorical" and spec.kind == "points", "model.category_offset_scale",
+                "0 unless model.latent is 'categorical' on 2-D points", m.category_offset_scale)
+  if m.name == "infogan" or m.latent == "categorical":
     check_positive_int(m.num_categories, "model.num_categories")
     check_non_negative_int(m.num_continuous, "model.num_continuous")

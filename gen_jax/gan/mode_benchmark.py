@@ -7,7 +7,8 @@ evaluated), evaluates it exactly as `scripts/evaluate.py` does
 reports mean +- standard error of modes, % high-quality and reverse KL over the
 seeds, the way PacGAN's Table 1 does, and the same for discriminator rejection
 sampling's samples when the config enables it (eval.rejection_steps > 0; the
-'drs/' metrics, gen_jax.gan.rejection). Results go to `workdir/benchmark.json`.
+'drs/' metrics, gen_jax.gan.rejection) and for MH-GAN's (eval.mh_proposals > 0;
+'mh/', gen_jax.gan.metropolis). Results go to `workdir/benchmark.json`.
 """
 
 import json
@@ -15,6 +16,7 @@ import os
 import time
 
 from gen_jax.eval import modes
+from gen_jax.gan.metropolis import METRIC_PREFIX as MH_PREFIX
 from gen_jax.gan.rejection import METRIC_PREFIX as REJECTION_PREFIX
 from gen_jax.train.run_evaluation import evaluate_run, saved_evaluation
 from gen_jax.train.loop import train_and_evaluate
@@ -61,8 +63,8 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
   """Train and evaluate `config` for each seed; returns and writes {'runs', 'summary', 'row'}.
 
   'summary' maps each metric to (mean, standard error); 'row' is the Markdown
-  table row (modes | % high-quality | reverse KL), with a second line for
-  '<label> + DRS' when the evaluations have the 'drs/' metrics.
+  table row (modes | % high-quality | reverse KL), with further lines for
+  '<label> + DRS' and '<label> + MH-GAN' when the evaluations have the 'drs/' and 'mh/' metrics.
   """
   seeds = list(seeds)
   if not seeds:
@@ -75,7 +77,8 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
     results = [run_seed(config, seed, os.path.join(workdir, f"seed_{seed}")) for seed in seeds]
   runs = []
   for seed, result in zip(seeds, results):
-    metric_keys = (*BENCHMARK_KEYS, *(REJECTION_PREFIX + k for k in (*BENCHMARK_KEYS, "acceptance_rate")),
+    metric_keys = (*BENCHMARK_KEYS, *(p + k for p in (REJECTION_PREFIX, MH_PREFIX)
+                                      for k in (*BENCHMARK_KEYS, "acceptance_rate")),
                    *LIKELIHOOD_KEYS, *TIMING_KEYS)
     keys = [k for k in metric_keys if k in result]
     log(f"seed {seed}: " + ", ".join(f"{k}={result[k]:.4g}" for k in keys))
@@ -85,6 +88,8 @@ def run_mode_benchmark(config, seeds, workdir: str, label: str = "gen_jax", log=
   rows = [modes.table_row(label, summary, len(seeds))]
   if REJECTION_PREFIX + "modes" in summary:
     rows.append(modes.table_row(f"{label} + DRS", summary, len(seeds), REJECTION_PREFIX))
+  if MH_PREFIX + "modes" in summary:
+    rows.append(modes.table_row(f"{label} + MH-GAN", summary, len(seeds), MH_PREFIX))
   report = {"label": label, "seeds": seeds, "runs": runs, "summary": summary, "row": "\n".join(rows)}
   os.makedirs(workdir, exist_ok=True)
   with open(os.path.join(workdir, "benchmark.json"), "w", encoding="utf-8") as f:

@@ -30,7 +30,8 @@ from gen_jax.eval import plots
 from gen_jax.gan import regularizers, updates
 from gen_jax.gan.components import (check_model_fields, critic_body, decoder_body, layer_factories,
                                     objective_from_config, optimizers_from_config)
-from gen_jax.gan.latents import LatentFn, gaussian_latent, info_input, info_latent
+from gen_jax.gan.latents import (LatentFn, categorical_latent, gaussian_latent, info_input, info_latent,
+                                 scale_continuous)
 from gen_jax.gan.networks import Discriminator, Generator
 from gen_jax.gan.pictures import save_point_pictures
 from gen_jax.gan.sample_metrics import evaluation
@@ -83,6 +84,7 @@ class _Variant:
   input_dim: int
   num_classes: int
   num_codes: int
+  num_offsets: int = 0
 
 
 def _variant(config, spec) -> _Variant:
@@ -91,6 +93,9 @@ def _variant(config, spec) -> _Variant:
     return _Variant(info_latent(m.latent_dim, m.num_categories, m.num_continuous),
                     m.latent_dim + m.num_categories + m.num_continuous, 0, m.num_categories + m.num_continuous)
   num_classes = spec.num_classes if m.name == "cgan" else 0
+  if m.latent == "categorical":
+    return _Variant(categorical_latent(m.num_categories, m.latent_dim), m.num_categories + m.latent_dim,
+                    num_classes, 0, m.num_categories if m.category_offset_scale > 0 else 0)
   return _Variant(gaussian_latent(m.latent_dim), m.latent_dim, num_classes, 0)
 
 
@@ -102,8 +107,10 @@ def build_adversarial(config, spec) -> Trainer:
   dtype = jnp.dtype(config.train.compute_dtype)
   g_tx, d_tx = optimizers_from_config(config)
   dense, _ = layer_factories(config)
-  g = updates.Net(Generator(decoder_body(config, spec, dtype, parallel.AXIS), variant.num_classes), g_tx)
-  sampler = Generator(decoder_body(config, spec, dtype, None), variant.num_classes)
+  generator = lambda axis: Generator(decoder_body(config, spec, dtype, axis), variant.num_classes,
+                                     variant.num_offsets, config.model.category_offset_scale)
+  g = updates.Net(generator(parallel.AXIS), g_tx)
+  sampler = generator(None)
   d = updates.Net(Discriminator(critic_body(config, dtype, spec.kind == "points"), variant.num_classes,
                              variant.num_codes, dense=dense, dtype=dtype), d_tx)
   conditional = variant.num_classes > 0
@@ -125,6 +132,8 @@ def build_adversarial(config, spec) -> Trainer:
 
   def sample_with_labels(state, key, n, labels=None):
     z, _ = variant.latent(jax.random.split(key, n))
+    if config.model.latent == "categorical":
+      z = scale_continuous(z, config.eval.latent_scale, config.model.num_categories)
     if labels is None:
       labels = jnp.arange(n) % max(variant.num_classes, 1)
     return generate(state, z, labels)

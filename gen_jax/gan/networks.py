@@ -57,21 +57,32 @@ class CriticMLP(nn.Module):
 
 
 class Generator(nn.Module):
-  """x = body(concat(z, onehot(labels))): [B, Z] (+ labels [B]) -> [B, *example_shape].
+  """x = body(concat(z, onehot(labels))) (+ z[:, :K] @ offsets): [B, Z] (+ labels [B]) -> [B, *example_shape].
 
   Attributes:
     body: network from the input vector to an example, called as body(v, train=train).
     num_classes: > 0 for a conditional generator (labels required), else 0.
+    num_offsets: K > 0 when z starts with a one-hot category (gen_jax.gan.latents.categorical_latent):
+      each category adds its own learned output offset, initialised N(0, offset_scale^2), so that
+      categories start spread over the data and move as points (flat examples only).
+    offset_scale: standard deviation of the offsets' initialisation.
   """
 
   body: nn.Module
   num_classes: int = 0
+  num_offsets: int = 0
+  offset_scale: float = 1.0
 
   @nn.compact
   def __call__(self, z: jax.Array, labels: jax.Array | None = None, train: bool = True) -> jax.Array:
+    inputs = z
     if self.num_classes:
-      z = jnp.concatenate([z, jax.nn.one_hot(labels, self.num_classes, dtype=z.dtype)], axis=-1)
-    return self.body(z, train=train)
+      inputs = jnp.concatenate([z, jax.nn.one_hot(labels, self.num_classes, dtype=z.dtype)], axis=-1)
+    x = self.body(inputs, train=train)
+    if self.num_offsets:
+      offsets = self.param("offsets", nn.initializers.normal(self.offset_scale), (self.num_offsets, x.shape[-1]))
+      x = x + z[:, :self.num_offsets] @ offsets.astype(x.dtype)                 # [B, D]
+    return x
 
 
 class Discriminator(nn.Module):

@@ -1,4 +1,5 @@
-"""DDPM on ring8 (8 Gaussians on the unit circle, std 0.01): as ddpm_grid25.
+"""DDPM on ring8 (8 Gaussians on the unit circle, std 0.01): as ddpm_grid25 but with configs/diffusion_base.py's
+12,000 steps.
 
   python scripts/train.py --config=configs/ddpm_ring8.py --workdir=runs/ddpm_ring8
   python scripts/evaluate.py --workdir=runs/ddpm_ring8

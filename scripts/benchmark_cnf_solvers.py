@@ -16,18 +16,13 @@ two solutions can be compared.
 
 import argparse
 import json
-import os
-import statistics
-import sys
-import time
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.experimental.ode import odeint
 
+from gen_jax.bench.timing import time_call
 from gen_jax.flows import cnf
 from gen_jax.flows.bijections import standard_normal_log_prob
 
@@ -51,16 +46,6 @@ def odeint_log_prob(field, x, tol: float):
     z, integral = odeint(dynamics, (x_b, jnp.zeros(())), jnp.array([0.0, 1.0]), rtol=tol, atol=tol)
     return standard_normal_log_prob(z[-1][None])[0] + integral[-1]
   return jax.vmap(one)(x)
-
-
-def timed(fn, args, repeats: int) -> float:
-  jax.block_until_ready(fn(*args))
-  times = []
-  for _ in range(repeats):
-    start = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    times.append(time.perf_counter() - start)
-  return statistics.median(times)
 
 
 def odeint_nfe(field, params, x, tol: float) -> float:
@@ -87,7 +72,8 @@ def measure(solver: str, params, field, x, tol: float, repeats: int) -> dict:
     nfe = odeint_nfe(field, params, x, tol)
   grad = jax.jit(jax.value_and_grad(lambda p: -jnp.mean(value(p))))
   return {"solver": solver, "batch": int(x.shape[0]), "tol": tol, "nfe": nfe,
-          "log_prob_seconds": timed(value, (params,), repeats), "grad_seconds": timed(grad, (params,), repeats),
+          "log_prob_seconds": time_call(value, params, repeats=repeats),
+          "grad_seconds": time_call(grad, params, repeats=repeats),
           "mean_log_prob": float(jnp.mean(value(params)))}
 
 

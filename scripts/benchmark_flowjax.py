@@ -20,12 +20,8 @@ One JSON line per (dataset, flow, library): test `nll` (mean -log q over 10,000 
 
 import argparse
 import json
-import os
 import resource
-import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import flowjax.bijections as fjb
 import flowjax.distributions as fjd

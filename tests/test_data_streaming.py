@@ -186,5 +186,5 @@ def test_positions_are_those_of_the_in_memory_stream():
 def test_disk_prefixes_are_dataset_names():
   for name in (f"{disk.FOLDER_PREFIX}x", f"{disk.ARRAY_RECORD_PREFIX}x", "tfds:mnist", "digits"):
     data.check_dataset_name(name)
-  with pytest.raises(ValueError, match="data.name: unknown dataset 'folder:'"):
+  with pytest.raises(ValueError, match="data.name: expected one of .*got 'folder:'"):
     data.check_dataset_name("folder:")

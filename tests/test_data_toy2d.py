@@ -138,7 +138,7 @@ def test_user_points_are_loaded_and_validated(tmp_path):
 
 
 def test_config_errors_name_their_field():
-  with pytest.raises(ValueError, match=r"data.name: unknown dataset 'rings'; expected one of \[.*'ring8'"):
+  with pytest.raises(ValueError, match=r"data.name: expected one of \[.*'ring8'.*got 'rings'"):
     data.load(data_config(name="rings"))
   with pytest.raises(ValueError, match="data.num_examples"):
     data.load(data_config(name="ring8", num_examples=0))

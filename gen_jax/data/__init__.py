@@ -35,10 +35,10 @@ def check_dataset_name(name):
   if not isinstance(name, str):
     raise ValueError(f"data.name: expected a string, got {name!r}")
   if name not in _LOADERS and not any(name.startswith(p) and len(name) > len(p) for p in NAME_PREFIXES):
-    raise ValueError(f"data.name: unknown dataset {name!r}; expected one of {dataset_names()}, "
+    raise ValueError(f"data.name: expected one of {dataset_names()}, "
                      f"'{tfds_source.TFDS_PREFIX}NAME' for a tensorflow-datasets image dataset, "
                      f"'{disk.FOLDER_PREFIX}PATH' for a folder of PNG/JPEG images or "
-                     f"'{disk.ARRAY_RECORD_PREFIX}PATH' for ArrayRecord files of encoded images")
+                     f"'{disk.ARRAY_RECORD_PREFIX}PATH' for ArrayRecord files of encoded images, got {name!r}")
 
 
 def dataset_names() -> list[str]:

@@ -21,6 +21,7 @@ def get_config():
   c.model.channels = 32                # images: U-Net base width
   c.model.multipliers = (1, 2)         # images: U-Net width multiplier per resolution (2x down between)
   c.model.blocks = 1                   # images: residual blocks per resolution
+  c.model.dropout = 0.0                # images: U-Net dropout rate in every residual block (training only)
   c.model.sampler = "ancestral"        # 'ancestral', 'ddim', 'ode' (probability flow)
   c.model.sample_steps = 1000          # reverse steps of 'ancestral'/'ddim' (ddpm: <= objective.num_steps)
   c.model.eta = 1.0                    # DDIM's eta (0: deterministic, 1: ancestral)

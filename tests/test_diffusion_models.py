@@ -11,6 +11,7 @@ import pytest
 from configs import diffusion_base
 from gen_jax import data as gdata
 from gen_jax.data.spec import DataSpec
+from gen_jax.diffusion import networks
 from gen_jax.train import registry
 
 from tests.helpers.family_worker import device_comparison, few_steps
@@ -18,7 +19,7 @@ from tests.helpers.family_worker import device_comparison, few_steps
 VARIANTS = {
     "ddpm_points": {},
     "vdm_digits": {"model.name": "vdm", "data.name": "digits", "data.scale": "0_1", "data.binarize": "static",
-                   "objective.schedule": "learned"},
+                   "objective.schedule": "learned", "model.dropout": 0.1},  # per-example masks: any device count
 }
 
 
@@ -102,12 +103,26 @@ def test_image_evaluation_is_a_bound_on_the_binary_likelihood(name, tmp_path):
     ({"model.width": 0}, "model.width"),
     ({"model.name": "vdm"}, "data.name"),
     ({"eval.likelihood_samples": 0}, "eval.likelihood_samples"),
+    ({"model.dropout": 1.0}, "model.dropout: expected a rate in"),
+    ({"model.dropout": 0.1}, "model.dropout: expected 0 for the MLP"),
 ])
 def test_builder_rejects_bad_fields(fields, message):
   config = tiny_config(**fields)
   ds = gdata.load(config.data)
   with pytest.raises(ValueError, match=message):
     registry.get_model(config.model.name)(config, ds.spec)
+
+
+def test_example_dropout_masks_follow_each_examples_key():
+  h = jax.numpy.ones((4, 3, 3, 8))
+  keys = jax.random.split(jax.random.key(0), 4)
+  out = networks.example_dropout(h, 0.25, keys)
+  assert set(np.unique(np.asarray(out)).tolist()) <= {0.0, float(np.float32(1.0) / np.float32(0.75))}
+  assert 0.6 < float(np.mean(np.asarray(out) > 0)) < 0.9
+  changed = networks.example_dropout(h, 0.25, keys.at[2].set(jax.random.key(7)))
+  same_rows = [bool(np.array_equal(out[i], changed[i])) for i in range(4)]
+  assert same_rows == [True, True, False, True]  # one example's key moves only its own mask
+  assert networks.example_dropout(h, 0.25, None) is h and networks.example_dropout(h, 0.0, keys) is h
 
 
 @pytest.mark.parametrize("name", ["ddpm_ring8", "ddpm_grid25", "ddpm_digits", "vdm_digits", "ddpm_cifar10",

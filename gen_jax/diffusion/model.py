@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 
 from gen_jax.diffusion import objectives, samplers, schedules
+from gen_jax.train import parallel
 
 SAMPLERS = ("ancestral", "ddim", "ode")
 
@@ -70,10 +71,19 @@ class Diffusion:
       return self.gamma_net.apply({"params": params["gamma"]}, t)
     return schedules.linear_gamma(t, self.gamma_min, self.gamma_max)
 
-  def eps(self, params: dict, x: jax.Array, t: jax.Array) -> jax.Array:
-    """eps_theta(x, t) for x [B, ...] and t a scalar or [B]."""
+  def eps(self, params: dict, x: jax.Array, t: jax.Array, dropout_keys: jax.Array | None = None) -> jax.Array:
+    """eps_theta(x, t) for x [B, ...] and t a scalar or [B]; with `dropout_keys` [B] (training) the U-Net's
+    dropout is on."""
     t = jnp.broadcast_to(jnp.asarray(t, x.dtype), x.shape[:1])
-    return self.net.apply({"params": params["score"]}, x, t)
+    extra = {} if dropout_keys is None else {"dropout_keys": dropout_keys}
+    return self.net.apply({"params": params["score"]}, x, t, **extra)
+
+  def dropout_keys(self, key: jax.Array, local_batch: int) -> jax.Array | None:
+    """One dropout key per example from their global index (`parallel.example_keys`: the same masks on any
+    device count), or None when the network has no dropout. Call inside the training step's shard_map."""
+    if not getattr(self.net, "dropout", 0.0):
+      return None
+    return parallel.example_keys(key, local_batch)
 
   def to_model_space(self, x: jax.Array) -> jax.Array:
     if not self.num_levels:
@@ -159,12 +169,13 @@ class Diffusion:
     return prior + diffusion + reconstruction, {"prior": prior, "diffusion": diffusion,
                                                 "reconstruction": reconstruction}
 
-  def continuous_term(self, params: dict, x0: jax.Array, t: jax.Array, eps: jax.Array) -> jax.Array:
+  def continuous_term(self, params: dict, x0: jax.Array, t: jax.Array, eps: jax.Array,
+                      dropout_keys: jax.Array | None = None) -> jax.Array:
     """VDM's L_inf at times t [B] and noise eps: 1/2 gamma'(t) ||eps - eps_theta(x_t, t)||^2, [B]."""
     gamma, dgamma = jax.jvp(lambda s: self.gamma(params, s), (t,), (jnp.ones_like(t),))
     alpha, sigma = schedules.alpha_sigma(gamma)
     x_t = objectives.diffuse(x0, alpha, sigma, eps)
-    return objectives.continuous_diffusion_loss(eps, self.eps(params, x_t, t), dgamma)
+    return objectives.continuous_diffusion_loss(eps, self.eps(params, x_t, t, dropout_keys), dgamma)
 
   def reconstruction_log_likelihood(self, params: dict, x0: jax.Array, eps: jax.Array) -> jax.Array:
     """log p(x_0 | x_1) at the draw x_1 = alpha_1 x_0 + sigma_1 eps [B]: DDPM's discretised Gaussian (mean

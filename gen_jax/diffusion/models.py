@@ -7,8 +7,8 @@
   -ELBO = L_T + L_inf + L_0 with low-discrepancy times and VDM's categorical decoder (discrete images).
 
 Networks: `ScoreMLP` for 2-D points, `UNet` (or `ScoreMLP` on the flattened pixels) for images. Config
-fields (see configs/diffusion_base.py): model.net, model.width, model.depth, model.num_frequencies (MLP), model.channels, model.multipliers, model.blocks
-(U-Net), model.sampler ('ancestral' | 'ddim' | 'ode'), model.sample_steps, model.eta;
+fields (see configs/diffusion_base.py): model.net, model.width, model.depth, model.num_frequencies (MLP), model.channels, model.multipliers, model.blocks,
+model.dropout (U-Net), model.sampler ('ancestral' | 'ddim' | 'ode'), model.sample_steps, model.eta;
 objective.num_steps, objective.schedule ('linear' | 'cosine' for ddpm, 'fixed' | 'learned' for vdm),
 objective.beta_start, objective.beta_end, objective.gamma_min, objective.gamma_max,
 objective.gamma_hidden, objective.num_levels; eval.num_samples, eval.likelihood_samples,
@@ -50,7 +50,9 @@ def network(config, spec):
   _check(spec.kind in ("points", "images"), "data.name", "a 'points' or 'images' dataset", spec.kind)
   check_choice(m.net, NETWORKS, "model.net")
   check_positive_int(m.num_frequencies, "model.num_frequencies")
+  _check(0.0 <= m.dropout < 1.0, "model.dropout", "a rate in [0, 1)", m.dropout)
   if spec.kind == "points" or m.net == "mlp":
+    _check(m.dropout == 0.0, "model.dropout", "0 for the MLP network (dropout is a U-Net option)", m.dropout)
     return ScoreMLP(check_positive_int(m.width, "model.width"), check_positive_int(m.depth, "model.depth"),
                     m.num_frequencies)
   multipliers = tuple(m.multipliers)
@@ -60,7 +62,7 @@ def network(config, spec):
   _check(spec.example_shape[0] % size == 0 and spec.example_shape[1] % size == 0, "model.multipliers",
          f"at most log2 of the image size + 1 levels (image {spec.example_shape})", multipliers)
   return UNet(check_positive_int(m.channels, "model.channels"), multipliers, check_positive_int(m.blocks, "model.blocks"),
-              m.num_frequencies)
+              m.num_frequencies, float(m.dropout))
 
 
 def diffusion_model(config, spec, kind: str) -> Diffusion:
@@ -110,7 +112,8 @@ def ddpm_loss(model: Diffusion):
     eps = example_noise(key, x0, 1)
     alpha, sigma = schedules.alpha_sigma(model.discrete_gammas[step_index - 1])
     x_t = objectives.diffuse(x0, alpha, sigma, eps)
-    eps_hat = model.eps(params, x_t, step_index / model.num_steps)
+    eps_hat = model.eps(params, x_t, step_index / model.num_steps, model.dropout_keys(jax.random.fold_in(key, 3),
+                                                                                       x0.shape[0]))
     loss = parallel.global_mean(objectives.simple_loss(eps, eps_hat) / objectives.flat(x0).shape[-1])
     return loss, ({}, model_state)
 
@@ -128,7 +131,8 @@ def vdm_loss(model: Diffusion):
     t = objectives.low_discrepancy_times(jax.random.fold_in(key, 0), index, b * jax.lax.psum(1, parallel.AXIS))
     ends = model.gamma(params, jnp.array([0.0, 1.0]))
     prior = objectives.prior_kl(x0, *schedules.alpha_sigma(ends[1]))
-    diffusion = model.continuous_term(params, x0, t, example_noise(key, x0, 1))
+    diffusion = model.continuous_term(params, x0, t, example_noise(key, x0, 1),
+                                      model.dropout_keys(jax.random.fold_in(key, 3), b))
     reconstruction = -model.reconstruction_log_likelihood(params, x0, example_noise(key, x0, 2))
     parts = {"prior": prior, "diffusion": diffusion, "reconstruction": reconstruction}
     metrics = {name: parallel.global_mean(value) for name, value in parts.items()}

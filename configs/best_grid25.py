@@ -67,9 +67,9 @@ def get_config():
   c.model.discriminator_hidden = (128, 128, 128)
   c.optim.learning_rate = 1e-3
   c.optim.discriminator_learning_rate = 4e-3
-  c.train.num_steps = 12000
-  c.train.eval_every = 3000
-  c.train.checkpoint_every = 4000
+  c.train.num_steps = 36000
+  c.train.eval_every = 12000
+  c.train.checkpoint_every = 12000
   c.eval.latent_scale = 0.5
   c.eval.rejection_steps = 4000  # the log-ratio classifier of DRS (the 'drs/' metrics) ...
   c.eval.mh_proposals = 50       # ... and MH-GAN chains over 50 generator samples each (the 'mh/' metrics)

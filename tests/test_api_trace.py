@@ -210,6 +210,15 @@ CASES = [
     Case("regularizers.r1_penalty", lambda k: {"real": normal(k, 3, 2)},
          lambda real, gamma: gamma / 2 * regularizers.r1_penalty(critic, real), {"gamma": 1.0}, grad=True),
     module_case("regularizers.spectral_normalized", SN_DENSE, lambda k: (normal(k, 2, 4),), grad=True),
+    Case("regularizers.orthogonal_penalty", lambda k: {"params": {"w": normal(k, 3, 2), "b": normal(k, 2)}},
+         regularizers.orthogonal_penalty, {"beta": 1e-2}, grad=True),
+    Case("regularizers.path_length_penalty", lambda k: {"w": normal(k, 3, 4), "key": k},
+         lambda w, key, mean_length, decay: regularizers.path_length_penalty(
+             lambda v: jnp.tanh(v).reshape(-1, 2, 2, 1), w, key, mean_length, decay),
+         {"mean_length": 0.5, "decay": 0.1}, grad=True),
+    Case("regularizers.lazy_penalty", lambda k: {"x": normal(k, 3), "step": jnp.array(4)},
+         lambda x, step, weight: regularizers.lazy_penalty(step, 2, lambda: weight * jnp.sum(x ** 2)),
+         {"weight": 0.5}, grad=True),
     Case("regularizers.pack", lambda k: {"x": normal(k, 4, 2)}, lambda x: regularizers.pack(x, 2), grad=True),
     Case("regularizers.unpack", lambda k: {"x": normal(k, 2, 4)}, lambda x: regularizers.unpack(x, 2), grad=True),
     # --- gan.rejection ---

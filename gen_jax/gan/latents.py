@@ -75,6 +75,78 @@ def scale_continuous(inputs: jax.Array, scale, num_discrete: int = 0) -> jax.Arr
   return jnp.concatenate([inputs[:, :num_discrete], scale * inputs[:, num_discrete:]], axis=-1)
 
 
+def truncate_toward_mean(w: jax.Array, w_mean: jax.Array, psi) -> jax.Array:
+  """StyleGAN's truncation trick in W: w' = w_mean + psi (w - w_mean).
+
+  psi = 1 leaves w, psi = 0 returns the mean style (the "average face"); 0 < psi < 1 trades variety
+  for fidelity. w_mean is the running mean of mapped latents (`update_mean`).
+
+  Args:
+    w: styles [B, W] (or [B, L, W]).
+    w_mean: [W], broadcast against w.
+    psi: a float (may be traced).
+
+  Returns:
+    w's shape.
+
+  References:
+    T. Karras, S. Laine and T. Aila, A Style-Based Generator Architecture for Generative Adversarial
+    Networks (CVPR 2019), appendix B.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan.latents import truncate_toward_mean
+    >>> print(truncate_toward_mean(jnp.array([[2.0, 4.0]]), jnp.array([0.0, 2.0]), 0.5).tolist())
+    [[1.0, 3.0]]
+  """
+  return w_mean + psi * (w - w_mean)
+
+
+def update_mean(w_mean: jax.Array, w: jax.Array, decay=0.995) -> jax.Array:
+  """The running mean of mapped latents: w_mean + (1 - decay) (mean_b w_b - w_mean), [W].
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan.latents import update_mean
+    >>> print(update_mean(jnp.zeros(2), jnp.array([[1.0, 2.0], [3.0, 2.0]]), 0.5).tolist())
+    [1.0, 1.0]
+  """
+  return w_mean + (1.0 - decay) * (jnp.mean(w.reshape(-1, w.shape[-1]), axis=0) - w_mean)
+
+
+def truncated_normal_latent(key: jax.Array, shape: tuple[int, ...], threshold) -> jax.Array:
+  """BigGAN's truncation trick: z ~ N(0, I) conditioned on |z_i| <= threshold (entries beyond it are
+  redrawn, which is sampling the truncated normal), shape `shape`.
+
+  References:
+    A. Brock, J. Donahue and K. Simonyan, Large Scale GAN Training for High Fidelity Natural Image
+    Synthesis (ICLR 2019), section 3.1.
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.gan.latents import truncated_normal_latent
+    >>> z = truncated_normal_latent(jax.random.key(0), (1000, 4), 0.5)
+    >>> print(bool(jnp.all(jnp.abs(z) <= 0.5)), z.shape)
+    True (1000, 4)
+  """
+  return jax.random.truncated_normal(key, -threshold, threshold, shape)
+
+
+def split_latent(z: jax.Array, num_chunks: int) -> list[jax.Array]:
+  """BigGAN's hierarchical latent: z [B, Z] split into `num_chunks` equal chunks [B, Z / n], one per
+  generator block (each block is conditioned on its chunk and the shared class embedding).
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan.latents import split_latent
+    >>> print([c.shape for c in split_latent(jnp.zeros((2, 6)), 3)])
+    [(2, 2), (2, 2), (2, 2)]
+  """
+  if z.shape[-1] % num_chunks:
+    raise ValueError(f"z: expected a latent width divisible by num_chunks={num_chunks}, got {z.shape[-1]}")
+  return jnp.split(z, num_chunks, axis=-1)
+
+
 def info_latent(latent_dim: int, num_categories: int, num_continuous: int) -> LatentFn:
   """keys [b] -> ([z, onehot(c_cat), c_cont], (c_cat [b], c_cont [b, L])); z ~ N(0, I), c_cat ~ U{0..K-1},
   c_cont ~ U(-1, 1)^L."""

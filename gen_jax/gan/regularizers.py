@@ -7,6 +7,9 @@
   its power-iteration vector u and estimate sigma live in the 'batch_stats'
   collection, i.e. in the train state's model_state.
 * `pack` / `unpack`: PacGAN's packing of m samples into one discriminator input.
+* `orthogonal_penalty`: BigGAN's orthogonal regularization, beta ||W^T W * (1 - I)||_F^2 per kernel.
+* `path_length_penalty`: StyleGAN2's path-length regularizer, (||J_w^T y||_2 - a)^2 with a running a.
+* `lazy_penalty`: a regularizer evaluated every k steps with weight k (StyleGAN2's lazy regularization).
 
 EMA of the generator's weights is the engine's (`train.ema_decay`); n_critic and
 two learning rates (TTUR) are fields of the GAN config (see gen_jax.gan.models).
@@ -253,3 +256,98 @@ def unpack(x: jax.Array, m: int) -> jax.Array:
   grouped = x.reshape(*x.shape[:-1], m, x.shape[-1] // m)         # [B/m, *S[:-1], m, F]
   grouped = jnp.moveaxis(grouped, -2, 1)                          # [B/m, m, *S[:-1], F]
   return grouped.reshape(x.shape[0] * m, *grouped.shape[2:])
+
+
+def orthogonal_penalty(params, beta=1e-4) -> jax.Array:
+  """BigGAN's orthogonal regularization: beta sum over kernels W of ||W^T W * (1 - I)||_F^2.
+
+  Every leaf with 2 or more dimensions is a kernel, flattened to W [fan_in, fan_out] (a convolution's
+  [k_h, k_w, C_in, C_out] to [k_h k_w C_in, C_out]); biases and scales (1-D leaves) are left alone.
+  Only the filters' mutual cosines are penalized, not their norms, unlike the full ||W^T W - I||_F^2.
+
+  Args:
+    params: a pytree of parameters (e.g. the generator's).
+    beta: the weight (BigGAN: 1e-4); may be traced.
+
+  Returns:
+    a float scalar; 0 when every kernel has orthogonal columns.
+
+  References:
+    A. Brock, J. Donahue and K. Simonyan, Large Scale GAN Training for High Fidelity Natural Image
+    Synthesis (ICLR 2019), section 3.1.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> print(float(regularizers.orthogonal_penalty({"w": jnp.array([[1.0, 1.0], [0.0, 1.0]])}, beta=1.0)))
+    2.0
+  """
+  total = jnp.zeros(())
+  for leaf in jax.tree.leaves(params):
+    if leaf.ndim >= 2:
+      w = leaf.reshape(-1, leaf.shape[-1])                                   # [fan_in, fan_out]
+      gram = w.T @ w                                                         # [fan_out, fan_out]
+      total = total + jnp.sum(jnp.square(gram * (1.0 - jnp.eye(gram.shape[0], dtype=gram.dtype))))
+  return beta * total
+
+
+def path_length_penalty(synthesis: Callable[[jax.Array], jax.Array], w: jax.Array, key: jax.Array,
+                        mean_length, decay=0.01) -> tuple[jax.Array, jax.Array]:
+  """StyleGAN2's path-length regularizer: per example (||J_w^T y||_2 - a)^2 with y ~ N(0, I) / sqrt(H W)
+  and J_w the Jacobian of the images g(w) with respect to the style w; a tracks the mean length.
+
+  J_w^T y is one vector-Jacobian product, grad_w sum(g(w) * y). Minimizing the penalty makes a fixed-size
+  step in w change the image by a fixed amount in every direction (a well-conditioned generator).
+
+  Args:
+    synthesis: g, mapping styles [B, ...] to images [B, H, W, C], treating examples independently.
+    w: styles [B, ...].
+    key: draws y.
+    mean_length: a, the running mean of the lengths (start at 0); may be traced.
+    decay: the running mean's rate: a' = a + decay (mean_b ||J^T y|| - a).
+
+  Returns:
+    (penalties [B], a' the updated running mean); weight the mean penalty by StyleGAN2's
+    w_pl = ln 2 / (r^2 (ln r - ln 2)) for images of side r.
+
+  References:
+    T. Karras et al., Analyzing and Improving the Image Quality of StyleGAN (CVPR 2020), section 3.2.
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> g = lambda w: 2.0 * w.reshape(-1, 1, 1, 10_000)  # 1x1 images: ||J^T y|| = 2 ||y|| ~ 2 sqrt(10^4)
+    >>> penalty, a = regularizers.path_length_penalty(g, jnp.ones((4, 10_000)), jax.random.key(0), 0.0, 1.0)
+    >>> print(penalty.shape, round(float(a) / 100))
+    (4,) 2
+  """
+  images, pullback = jax.vjp(synthesis, w)
+  height, width = images.shape[1], images.shape[2]
+  y = jax.random.normal(key, images.shape, images.dtype) / jnp.sqrt(float(height * width))
+  (jacobian_t_y,) = pullback(y)                                               # [B, ...] like w
+  lengths = jnp.sqrt(_squared_norms(jacobian_t_y))                            # [B]
+  new_mean = mean_length + decay * (jnp.mean(jax.lax.stop_gradient(lengths)) - mean_length)
+  return jnp.square(lengths - new_mean), new_mean
+
+
+def lazy_penalty(step, interval: int, penalty: Callable[[], jax.Array]) -> jax.Array:
+  """StyleGAN2's lazy regularization: interval * penalty() at steps divisible by `interval`, else 0,
+  so the regularizer costs 1 / interval of its price at the same average strength.
+
+  Args:
+    step: the training step (may be traced).
+    interval: k >= 1 (static; StyleGAN2: 16 for R1, 4 for path length).
+    penalty: a zero-argument function returning the (weighted) penalty scalar.
+
+  Returns:
+    a float scalar.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> from gen_jax.gan import regularizers
+    >>> print([float(regularizers.lazy_penalty(s, 4, lambda: jnp.array(0.5))) for s in (3, 4)])
+    [0.0, 2.0]
+  """
+  interval = check_positive_int(interval, "interval")
+  return jax.lax.cond(jnp.asarray(step) % interval == 0, lambda: interval * penalty(),
+                      lambda: jnp.zeros((), jnp.result_type(float)))

@@ -23,7 +23,7 @@ class ConditionalBatchNorm(nn.Module):
     >>> layer = ConditionalBatchNorm()
     >>> variables = layer.init(jax.random.key(0), x, condition)
     >>> y, _ = layer.apply(variables, x, condition, mutable=["batch_stats"])  # gamma = beta = 0 at first
-    >>> print(jnp.round(y[:, 0], 2).tolist())
+    >>> print([round(v, 2) for v in y[:, 0].tolist()])
     [-1.34, -0.45, 0.45, 1.34]
   """
 

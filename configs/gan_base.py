@@ -19,7 +19,9 @@ def get_config():
   c.model.discriminator_hidden = (200, 200, 200)  # 2-D (and AAE latent) discriminator widths
   c.model.discriminator_act = "maxout"     # 2-D discriminator units: 'maxout' or 'leaky_relu' (0.2)
   c.model.maxout_pieces = 5
-  c.model.features = 32                    # DCGAN base width (images)
+  c.model.architecture = "dcgan"           # image networks: 'dcgan', 'resnet' (SN-GAN) or 'biggan' (cgan only)
+  c.model.embed_dim = 32                   # 'biggan': width of the class embedding shared by the blocks
+  c.model.features = 32                    # DCGAN base width (images); ResNet: 4x in G's blocks, 2x in D's
   c.model.generator_refine = False         # DCGAN: one more f-channel layer + 3x3 conv at full size
   c.model.discriminator_batch_norm = False  # BatchNorm in the DCGAN discriminator (not with GP or R1)
   c.model.spectral_norm = False            # spectral normalization of every discriminator layer
@@ -33,6 +35,8 @@ def get_config():
   c.objective.clip = 0.0                   # WGAN weight clipping bound (0 = off)
   c.objective.n_critic = 1                 # discriminator updates per generator update
   c.objective.pack = 1                     # PacGAN pack size m
+  c.objective.orthogonal = 0.0             # BigGAN's orthogonal regularization of G (beta; the paper: 1e-4)
+  c.objective.diff_augment = ""            # images: DiffAugment policy, e.g. 'color,translation,cutout'
   c.objective.info_weight = 1.0            # InfoGAN lambda
   c.objective.adversarial_weight = 1.0     # AAE: weight of the encoder's adversarial loss
 

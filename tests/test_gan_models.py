@@ -1,5 +1,6 @@
 """GAN family on the engine: every variant trains on 1 and 4 (fake) devices alike; builders validate."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -21,8 +22,10 @@ VARIANTS = {
     "wgan_gp_r1_sn_pack_ncritic_ema": dict(model="gan", **{
         "objective.loss": "wasserstein", "objective.gradient_penalty": 1.0, "objective.r1": 1.0,
         "objective.n_critic": 2, "objective.pack": 2, "model.spectral_norm": True, "train.ema_decay": 0.9}),
-    "cgan_lsgan_clip_sn": dict(model="cgan", data="digits", **{
-        "objective.loss": "least_squares", "objective.clip": 0.05, "model.spectral_norm": True}),
+    "cgan_lsgan_clip_sn_biggan_augment": dict(model="cgan", data="digits", **{
+        "objective.loss": "least_squares", "objective.clip": 0.05, "model.spectral_norm": True,
+        "model.architecture": "biggan", "model.latent_dim": 4, "objective.orthogonal": 1e-4,
+        "objective.diff_augment": "color,translation,cutout"}),
     "infogan_minimax_d_bn": dict(model="infogan", data="digits", **{
         "objective.loss": "minimax", "model.discriminator_batch_norm": True, "data.image_size": 16}),
     "aae_hinge_pack": dict(model="aae", data="digits", **{"data.scale": "0_1", "objective.loss": "hinge",
@@ -77,7 +80,7 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
     assert any(k.startswith("grad_norm/") for k in compared), name
     for k in compared:
       np.testing.assert_allclose(metrics_4[k], metrics_1[k], rtol=2e-3, atol=1e-4, err_msg=f"{name}: {k}")
-  assert os.listdir(tmp_path / "cgan_lsgan_clip_sn_4" / "samples") == ["samples_0000002.png"]
+  assert os.listdir(tmp_path / "cgan_lsgan_clip_sn_biggan_augment_4" / "samples") == ["samples_0000002.png"]
   assert sorted(os.listdir(tmp_path / "aae_hinge_pack_4" / "samples")) == ["reconstructions_0000002.png",
                                                                           "samples_0000002.png"]
   assert sorted(os.listdir(tmp_path / "wgan_gp_r1_sn_pack_ncritic_ema_4" / "samples")) == [
@@ -118,6 +121,13 @@ def test_conditional_samples_cycle_through_the_classes_and_evaluate_reports_mode
     ({"model.maxout_pieces": 0}, "model.maxout_pieces"),
     ({"model.discriminator_act": "relu"}, r"model.discriminator_act: expected one of \('maxout', 'leaky_relu'\)"),
     ({"model.discriminator_batch_norm": True}, "model.discriminator_batch_norm: expected False unless"),
+    ({"objective.diff_augment": "color"}, "objective.diff_augment: expected '' unless the GAN generates images"),
+    ({"data.name": "digits", "data.fresh_samples": False, "objective.diff_augment": "color,rotate"},
+     "objective.diff_augment: expected '' or comma-separated names"),
+    ({"model.architecture": "vit"}, r"model.architecture: expected one of \['dcgan', 'resnet', 'biggan'\], got 'vit'"),
+    ({"model.architecture": "resnet", "model.generator_refine": True}, "model.generator_refine: expected False"),
+    ({"model.architecture": "biggan"}, "model.architecture: expected 'dcgan' or 'resnet' unless model.name is 'cgan'"),
+    ({"objective.orthogonal": -1.0}, "objective.orthogonal: expected a non-negative number"),
     ({"eval.rejection_steps": -1}, "eval.rejection_steps: expected a non-negative integer"),
     ({"eval.rejection_steps": 5, "eval.rejection_pool": 0}, "eval.rejection_pool: expected a positive integer"),
     ({"eval.rejection_steps": 5, "eval.rejection_quantile": 0.0}, r"eval.rejection_quantile: expected a number in"),
@@ -127,6 +137,18 @@ def test_conditional_samples_cycle_through_the_classes_and_evaluate_reports_mode
 def test_builder_rejects_bad_fields(fields, message):
   with pytest.raises(ValueError, match=message):
     build(tiny_config(**fields))
+
+
+def test_biggan_latent_splits_into_one_chunk_per_block():
+  with pytest.raises(ValueError, match="model.latent_dim: expected a multiple of 2"):
+    build(tiny_config("cgan", "digits", **{"model.architecture": "biggan", "model.latent_dim": 3}))
+
+
+@pytest.mark.parametrize("name", ["sngan_digits", "biggan_digits"])
+def test_gan_table_configs_build(name):
+  config = importlib.import_module(f"configs.{name}").get_config()
+  trainer, _ = build(config)
+  assert callable(trainer.update) and config.model.architecture in ("resnet", "biggan")
 
 
 def test_builder_rejects_packing_a_conditional_gan_and_an_unlabelled_cgan():

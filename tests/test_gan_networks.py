@@ -151,3 +151,37 @@ def test_refined_dcgan_generator_adds_a_full_size_layer_and_a_3x3_conv():
 def test_critic_mlp_rejects_an_unknown_unit():
   with pytest.raises(ValueError, match=r"unit: expected one of \('maxout', 'leaky_relu'\), got 'relu'"):
     CriticMLP(hidden=(3,), unit="relu").init(jax.random.key(0), jnp.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("size", [8, 32])
+def test_resnet_generator_and_discriminator_shapes(size):
+  from gen_jax.nets.resnet_gan import ResNetDiscriminatorBody, ResNetGenerator
+  generator = ResNetGenerator((size, size, 3), features=4)
+  z = jax.random.normal(jax.random.key(0), (2, 5))
+  variables = generator.init(jax.random.key(1), z)
+  images, _ = generator.apply(variables, z, mutable=["batch_stats"])
+  assert images.shape == (2, size, size, 3) and float(jnp.max(jnp.abs(images))) <= 1.0
+  body = ResNetDiscriminatorBody(features=4)
+  features = body.apply(body.init(jax.random.key(2), images), images)
+  assert features.shape == (2, 8)
+
+
+def test_resnet_blocks_shortcuts():
+  """An up-block with zero residual convolutions is conv1x1(up(x)); the last down-block (no downsampling,
+  equal widths) has an identity shortcut."""
+  from gen_jax.nets.resnet_gan import DownBlock, UpBlock, upsample_nearest
+  x = jax.random.normal(jax.random.key(0), (2, 4, 4, 3))
+  up = UpBlock(5)
+  variables = up.init(jax.random.key(1), x)
+  params = jax.tree.map(lambda v: v, variables["params"])
+  for name in ("Conv_0", "Conv_1"):
+    params[name] = jax.tree.map(jnp.zeros_like, params[name])
+  out, _ = up.apply({**variables, "params": params}, x, mutable=["batch_stats"])
+  shortcut = params["Conv_2"]
+  expected = upsample_nearest(x) @ shortcut["kernel"][0, 0] + shortcut["bias"]
+  np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+  last = DownBlock(3, downsample=False)
+  last_params = last.init(jax.random.key(2), x)["params"]
+  assert set(last_params) == {"Conv_0", "Conv_1"}                                   # no shortcut conv
+  zeroed = jax.tree.map(jnp.zeros_like, last_params)
+  np.testing.assert_allclose(last.apply({"params": zeroed}, x), x)

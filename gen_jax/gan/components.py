@@ -12,15 +12,20 @@ from typing import Any, Callable
 import flax.linen as nn
 
 from gen_jax.checks import check_non_negative_int, check_positive_int
-from gen_jax.gan import losses, regularizers, updates
+from gen_jax.gan import augment, losses, regularizers, updates
 from gen_jax.gan.networks import CRITIC_UNITS, CriticMLP
-from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator
+from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator, upsampling_plan
+from gen_jax.nets.resnet_gan import ResNetDiscriminatorBody, ResNetGenerator
 from gen_jax.nets.mlp import MLP
 from gen_jax.train import parallel
 from gen_jax.train.optim import optimizer_from_config
 
 
 LATENTS = ("gaussian", "categorical")  # model.latent of 'gan' and 'cgan' (gen_jax.gan.latents)
+# model.architecture of the image networks: DCGAN (gen_jax.nets.dcgan), SN-GAN's ResNet and BigGAN's
+# class-conditional ResNet (gen_jax.nets.resnet_gan; BigGAN's discriminator is the ResNet body with the
+# projection head of gen_jax.gan.networks.Discriminator)
+ARCHITECTURES = ("dcgan", "resnet", "biggan")
 
 
 def check_field(condition: bool, field: str, expected: str, value) -> None:
@@ -32,7 +37,7 @@ def objective_from_config(config, model_name: str) -> updates.Objective:
   """The validated `updates.Objective` of config.objective (and model.name's constraints)."""
   o = config.objective
   losses.check_kind(o.loss, "objective.loss")
-  for field in ("gradient_penalty", "r1", "clip", "info_weight", "adversarial_weight"):
+  for field in ("gradient_penalty", "r1", "clip", "info_weight", "adversarial_weight", "orthogonal"):
     check_field(o[field] >= 0, f"objective.{field}", "a non-negative number", o[field])
   for field in ("n_critic", "pack"):
     check_positive_int(o[field], f"objective.{field}")
@@ -44,7 +49,18 @@ def objective_from_config(config, model_name: str) -> updates.Objective:
   return updates.Objective(loss=o.loss, gradient_penalty=o.gradient_penalty, r1=o.r1, clip=o.clip,
                         n_critic=o.n_critic, pack=o.pack,
                         info_weight=o.info_weight if model_name == "infogan" else 0.0,
-                        adversarial_weight=o.adversarial_weight)
+                        adversarial_weight=o.adversarial_weight, augment=augment_policy(o.diff_augment),
+                        orthogonal=o.orthogonal)
+
+
+def augment_policy(text: str) -> tuple[str, ...]:
+  """objective.diff_augment ('' or comma-separated names of gen_jax.gan.augment.POLICIES) as a tuple."""
+  check_field(isinstance(text, str), "objective.diff_augment", "a string such as 'color,translation,cutout'", text)
+  names = tuple(name.strip() for name in text.split(",") if name.strip())
+  for name in names:
+    check_field(name in augment.POLICIES, "objective.diff_augment",
+                f"'' or comma-separated names from {list(augment.POLICIES)}", text)
+  return names
 
 
 def optimizers_from_config(config) -> tuple[Any, Any]:
@@ -69,7 +85,8 @@ def output_activation(spec) -> str:
 
 
 def decoder_body(config, spec, dtype, axis_name: str | None) -> nn.Module:
-  """Latent vector -> example: the benchmark MLP (2-D) or the DCGAN generator (images).
+  """Latent vector -> example: the benchmark MLP (2-D) or, for images, the DCGAN or SN-GAN ResNet generator
+  (model.architecture).
 
   `axis_name`: parallel.AXIS for training (global BatchNorm statistics), None for sampling.
   """
@@ -77,15 +94,22 @@ def decoder_body(config, spec, dtype, axis_name: str | None) -> nn.Module:
   if spec.kind == "points":
     return MLP(hidden=tuple(m.generator_hidden), out=spec.example_shape[0], act="relu",
                batch_norm=m.generator_batch_norm, axis_name=axis_name, dtype=dtype)
+  if m.architecture in ("resnet", "biggan"):
+    num_classes = spec.num_classes if m.architecture == "biggan" else 0
+    return ResNetGenerator(tuple(spec.example_shape), m.features, output_activation(spec), axis_name, dtype,
+                           num_classes, m.embed_dim)
   return DCGANGenerator(tuple(spec.example_shape), m.features, output_activation(spec), axis_name, dtype,
                         m.generator_refine)
 
 
 def critic_body(config, dtype, points: bool) -> nn.Module:
-  """Input -> features: the MLP of model.discriminator_act (2-D points or latent codes) or the DCGAN
-  encoder (images; BatchNorm over the global batch when model.discriminator_batch_norm)."""
+  """Input -> features: the MLP of model.discriminator_act (2-D points or latent codes), or for images the
+  DCGAN encoder (BatchNorm over the global batch when model.discriminator_batch_norm) or SN-GAN's ResNet
+  body (model.architecture)."""
   m = config.model
   dense, conv = layer_factories(config)
+  if not points and m.architecture in ("resnet", "biggan"):
+    return ResNetDiscriminatorBody(m.features, conv, dtype)
   if not points:
     return DCGANEncoder(m.features, conv, m.discriminator_batch_norm, parallel.AXIS, dtype)
   return CriticMLP(tuple(m.discriminator_hidden), m.discriminator_act, m.maxout_pieces, dense, dtype)
@@ -100,10 +124,29 @@ def check_model_fields(config, spec) -> None:
          m.discriminator_hidden)
   check_field(m.discriminator_act in CRITIC_UNITS, "model.discriminator_act", f"one of {CRITIC_UNITS}",
          m.discriminator_act)
+  check_field(not config.objective.diff_augment or (spec.kind == "images" and m.name != "aae"),
+              "objective.diff_augment", "'' unless the GAN generates images (DiffAugment transforms images)",
+              config.objective.diff_augment)
+  check_field(m.architecture in ARCHITECTURES, "model.architecture", f"one of {list(ARCHITECTURES)}",
+              m.architecture)
+  if m.architecture != "dcgan":
+    check_field(m.name != "aae", "model.architecture", "'dcgan' for the AAE", m.architecture)
+    check_field(not m.generator_refine, "model.generator_refine", f"False with model.architecture="
+                f"{m.architecture!r} (a DCGAN option)", m.generator_refine)
+  if m.architecture == "biggan":
+    check_field(m.name == "cgan", "model.architecture", "'dcgan' or 'resnet' unless model.name is 'cgan' "
+                "('biggan' is class-conditional)", m.architecture)
+    check_positive_int(m.embed_dim, "model.embed_dim")
+    if spec.kind == "images":
+      chunks = upsampling_plan(spec.example_shape[0])[1] + 1
+      check_field(m.latent_dim % chunks == 0, "model.latent_dim", f"a multiple of {chunks} (BigGAN splits z "
+                  f"into one chunk per up-block plus one at {spec.example_shape[0]}x{spec.example_shape[0]})",
+                  m.latent_dim)
   if m.discriminator_batch_norm:
-    check_field(spec.kind == "images" and m.name != "aae", "model.discriminator_batch_norm",
-           "False unless the discriminator is the DCGAN one (image data, not the AAE's code discriminator)",
-           m.discriminator_batch_norm)
+    check_field(spec.kind == "images" and m.name != "aae" and m.architecture == "dcgan",
+           "model.discriminator_batch_norm",
+           "False unless the discriminator is the DCGAN one (image data, model.architecture='dcgan', not the "
+           "AAE's code discriminator)", m.discriminator_batch_norm)
     o = config.objective
     check_field(o.gradient_penalty == 0 and o.r1 == 0, "model.discriminator_batch_norm",
            "False with objective.gradient_penalty > 0 or objective.r1 > 0 (the penalties need a critic that "

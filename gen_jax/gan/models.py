@@ -108,7 +108,8 @@ def build_adversarial(config, spec) -> Trainer:
   g_tx, d_tx = optimizers_from_config(config)
   dense, _ = layer_factories(config)
   generator = lambda axis: Generator(decoder_body(config, spec, dtype, axis), variant.num_classes,
-                                     variant.num_offsets, config.model.category_offset_scale)
+                                     variant.num_offsets, config.model.category_offset_scale,
+                                     class_conditional_body=config.model.architecture == "biggan")
   g = updates.Net(generator(parallel.AXIS), g_tx)
   sampler = generator(None)
   d = updates.Net(Discriminator(critic_body(config, dtype, spec.kind == "points"), variant.num_classes,

@@ -66,15 +66,20 @@ class Generator(nn.Module):
       each category adds its own learned output offset, initialised N(0, offset_scale^2), so that
       categories start spread over the data and move as points (flat examples only).
     offset_scale: standard deviation of the offsets' initialisation.
+    class_conditional_body: the body is called as body(z, labels) and conditions on the labels itself
+      (BigGAN's class-conditional BatchNorm) instead of seeing onehot(labels) in its input.
   """
 
   body: nn.Module
   num_classes: int = 0
   num_offsets: int = 0
   offset_scale: float = 1.0
+  class_conditional_body: bool = False
 
   @nn.compact
   def __call__(self, z: jax.Array, labels: jax.Array | None = None, train: bool = True) -> jax.Array:
+    if self.class_conditional_body:  # the body conditions on the labels itself (BigGAN)
+      return self.body(z, labels, train=train)
     inputs = z
     if self.num_classes:
       inputs = jnp.concatenate([z, jax.nn.one_hot(labels, self.num_classes, dtype=z.dtype)], axis=-1)

@@ -3,9 +3,12 @@
 `adversarial_update` (GAN, conditional GAN, InfoGAN): n_critic discriminator
 updates, each on a fresh real batch and fresh latents, then one generator update:
 
-  D: minimize mean_i d_loss(D(x_i), D(G(z_i))) + lambda_GP GP + (gamma/2) R1 + lambda_I L_I,
+  D: minimize mean_i d_loss(D(T(x_i)), D(T(G(z_i)))) + lambda_GP GP + (gamma/2) R1 + lambda_I L_I,
      then clip D's weights to [-c, c] when objective.clip > 0;
-  G: minimize mean_i g_loss(D(G(z_i))) + lambda_I L_I.
+  G: minimize mean_i g_loss(D(T(G(z_i)))) + lambda_I L_I + beta R_ortho(G's kernels),
+
+T the identity, or DiffAugment's differentiable augmentation (gen_jax.gan.augment, objective.diff_augment)
+with fresh per-example draws for every batch it sees.
 
 With pack size m > 1 the discriminator scores packs of m consecutive examples
 (PacGAN). `aae_update` (adversarial autoencoder): a discriminator update between
@@ -23,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from gen_jax.gan import losses, regularizers
+from gen_jax.gan import augment, losses, regularizers
 from gen_jax.gan.latents import LatentFn
 from gen_jax.train import parallel
 from gen_jax.train.net_state import apply_gradient, grad_norms
@@ -41,6 +44,15 @@ class Objective:
   pack: int = 1                   # PacGAN's m
   info_weight: float = 0.0        # lambda_I (InfoGAN)
   adversarial_weight: float = 1.0  # lambda_adv (AAE)
+  augment: tuple[str, ...] = ()   # DiffAugment policy T (empty: none)
+  orthogonal: float = 0.0         # beta of BigGAN's orthogonal regularization of the generator
+
+
+def augmented(objective: Objective, x: jax.Array, key: jax.Array) -> jax.Array:
+  """DiffAugment's T(x) [b, ...] with per-example keys from `key` (x itself when the policy is empty)."""
+  if not objective.augment:
+    return x
+  return augment.diff_augment(x, parallel.example_keys(key, x.shape[0]), objective.augment)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +82,8 @@ def discriminator_update(d: Net, objective: Objective, state: tuple, real: jax.A
   """
   params, opt_state, model_state = state
   m = objective.pack
+  real = augmented(objective, real, jax.random.fold_in(key, 2))
+  fake = augmented(objective, fake, jax.random.fold_in(key, 3))
   real_in, fake_in = regularizers.pack(real, m), regularizers.pack(fake, m)     # [b/m, ..., m F]
   both_labels = None if labels is None else jnp.concatenate([labels, labels])
   critic = lambda p, x, y: apply_net(d.module, p, model_state, x, y)[0][0]      # logits only
@@ -154,13 +168,18 @@ def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, c
   d_params, _, d_model_state = d_state
   labels = chunks["y"][-1] if conditional else None
   z, codes = latent(parallel.example_keys(jax.random.fold_in(key, objective.n_critic), b))
+  augment_key = jax.random.fold_in(key, objective.n_critic + 1)
 
   def generator_loss_fn(params):
     fake, new_model_state = generate(params, g_model_state, z, labels)
+    fake = augmented(objective, fake, augment_key)
     (logits, q), _ = apply_net(d.module, d_params, d_model_state, regularizers.pack(fake, objective.pack), labels)
     adversarial = parallel.global_mean(losses.generator_loss(logits, objective.loss))
     aux = {"loss/generator": adversarial}
     total = adversarial
+    if objective.orthogonal > 0:
+      orthogonal = regularizers.orthogonal_penalty(params, 1.0)
+      total, aux["penalty/orthogonal"] = total + objective.orthogonal * orthogonal, orthogonal
     if codes is not None:
       info = parallel.global_mean(losses.info_code_loss(q, *codes))
       total, aux["loss/info_generator"] = total + objective.info_weight * info, info

@@ -117,6 +117,16 @@ def test_model_differences_treat_tuples_as_their_json_lists():
   assert model_differences(stored, {"model": {"hidden": (400,), "name": "gan"}}) == ["model.hidden"]
 
 
+def test_fields_added_later_match_configs_saved_before_them_at_their_old_behaviour():
+  from gen_jax.train.config_checks import model_differences
+  stored = {"model": {"name": "gan"}, "objective": {"loss": "hinge"}}  # saved before the fields existed
+  current = {"model": {"name": "gan", "architecture": "dcgan", "embed_dim": 32, "dropout": 0.0},
+             "objective": {"loss": "hinge", "orthogonal": 0.0, "diff_augment": ""}}
+  assert model_differences(stored, current) == []
+  current["objective"]["diff_augment"] = "color"
+  assert model_differences(stored, current) == ["objective.diff_augment"]
+
+
 def run_cli(*args, script="train.py"):
   return subprocess.run([sys.executable, os.path.join(REPO, "scripts", script), *args],
                         capture_output=True, text=True, timeout=120, cwd=REPO)

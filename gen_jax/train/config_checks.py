@@ -60,8 +60,10 @@ def validate(config: ml_collections.ConfigDict) -> None:
   registry.builder_for(config)  # ValueError naming model.name / model.module
 
 
-# Fields compared on resume that configs saved before the field existed lack: their value then.
-_MISSING_MEANS = {"train.num_seeds": 1}
+# Fields compared on resume that configs saved before the field existed lack: the value that reproduces
+# the behaviour of the gen_jax that saved them (a run resumes under a newer version unless its config changed).
+_MISSING_MEANS = {"train.num_seeds": 1, "model.architecture": "dcgan", "model.embed_dim": 32,
+                  "objective.orthogonal": 0.0, "objective.diff_augment": "", "model.dropout": 0.0}
 
 
 def model_differences(stored: dict, current: dict, prefixes=("model", "objective", "data.name",

@@ -21,7 +21,4 @@ def get_config():
   c = best_grid25.get_config()
   c.data.name = "ring8"
   c.model.category_offset_scale = 1.0
-  c.train.num_steps = 12000            # measured at 12,000 steps (best_grid25 trains 36,000)
-  c.train.eval_every = 3000
-  c.train.checkpoint_every = 4000
   return c

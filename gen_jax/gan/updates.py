@@ -140,6 +140,12 @@ def _split_critic_batches(batch: dict, n_critic: int) -> dict:
                       batch)
 
 
+def unroll_critic_steps(x: jax.Array) -> bool:
+  """Whether the n_critic steps on x [n_critic, b, ...] run unrolled rather than in a lax.scan: for images,
+  because XLA's CPU backend runs convolution gradients ~20x slower inside a scan; vectors keep the scan."""
+  return x.ndim > 3
+
+
 def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, conditional: bool,
                        state, batch: dict, key: jax.Array):
   """One GAN step: n_critic discriminator updates, then one generator update (see module doc)."""
@@ -160,11 +166,15 @@ def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, c
                                 jax.random.fold_in(step_key, 1))
 
   critic_inputs = (chunks, jnp.arange(objective.n_critic))
-  if objective.n_critic == 1:  # no loop: XLA's CPU backend runs conv gradients ~20x slower inside lax.scan
-    d_state, d_metrics = critic_step(_net_state(state, "discriminator"), jax.tree.map(lambda a: a[0], critic_inputs))
-    d_metrics = jax.tree.map(lambda v: v[None], d_metrics)
+  d_state = _net_state(state, "discriminator")
+  if objective.n_critic > 1 and not unroll_critic_steps(chunks["x"]):  # one compiled loop body
+    d_state, d_metrics = jax.lax.scan(critic_step, d_state, critic_inputs)
   else:
-    d_state, d_metrics = jax.lax.scan(critic_step, _net_state(state, "discriminator"), critic_inputs)
+    step_metrics = []
+    for i in range(objective.n_critic):
+      d_state, metrics_i = critic_step(d_state, jax.tree.map(lambda a, i=i: a[i], critic_inputs))
+      step_metrics.append(metrics_i)
+    d_metrics = jax.tree.map(lambda *v: jnp.stack(v), *step_metrics)
   d_params, _, d_model_state = d_state
   labels = chunks["y"][-1] if conditional else None
   z, codes = latent(parallel.example_keys(jax.random.fold_in(key, objective.n_critic), b))

@@ -115,14 +115,16 @@ def patch_generator_loss(fake_logits: jax.Array, kind: str = "non_saturating") -
 
 def pix2pix_generator_loss(fake_logits: jax.Array, output: jax.Array, target: jax.Array,
                            l1_weight: float | jax.Array = PIX2PIX_L1_WEIGHT,
+                           adversarial_weight: float | jax.Array = 1.0,
                            kind: str = "non_saturating") -> jax.Array:
-  """pix2pix's generator loss: -log D(x, G(x)) + lambda ||y - G(x)||_1 per example [B].
+  """pix2pix's generator loss: -w log D(x, G(x)) + lambda ||y - G(x)||_1 per example [B] (w = 1 in the paper).
 
   Args:
     fake_logits: D(x, G(x)), [B] or patch logits [B, h, w, 1].
     output: G(x) [B, H, W, C].
     target: y [B, H, W, C].
     l1_weight: lambda (100 in the paper).
+    adversarial_weight: w (1 in the paper; 0 trains the L1 regression alone).
     kind: the adversarial loss of gen_jax.gan.losses (static).
 
   Returns:
@@ -136,7 +138,7 @@ def pix2pix_generator_loss(fake_logits: jax.Array, output: jax.Array, target: ja
     >>> print(f"{float(loss[0]):.4f}")  # log 2 + 100 * 1
     100.6931
   """
-  return patch_generator_loss(fake_logits, kind) + l1_weight * pixel_l1(output, target)
+  return adversarial_weight * patch_generator_loss(fake_logits, kind) + l1_weight * pixel_l1(output, target)
 
 
 def srgan_generator_loss(fake_logits: jax.Array, content: jax.Array,

@@ -5,7 +5,10 @@ Both map a low-resolution image [B, h, w, C] to [B, f h, f w, C] (f a power of t
   h0 = conv9x9(x) (+ PReLU / LeakyReLU 0.2);
   trunk: B blocks, then conv3x3 (+ BN for SRResNet); h = h0 + trunk(h0)   (the long skip);
   log2(f) upsampling stages: conv3x3 to 4F channels -> pixel_shuffle(., 2) -> activation;
-  output conv9x9 to C channels (linear: the losses and metrics clip to the value range).
+  output conv9x9 to C channels (linear: the losses and metrics clip to the value range);
+  with `bicubic_skip` the bicubic upsampling of x is added to the output, so the network learns
+  only the residual detail (VDSR's global residual, Kim et al., 2016; not in SRResNet or ESRGAN,
+  but it makes small networks trained briefly on tiny 8x8 inputs beat bicubic).
 
 - SRResNet's block: conv3x3 - BN - PReLU - conv3x3 - BN, plus the identity.
 - ESRGAN's RRDB (residual-in-residual dense block): three dense blocks, each five 3x3 convolutions
@@ -120,6 +123,7 @@ class SRResNet(nn.Module):
     num_blocks: residual blocks (SRResNet: 16) or RRDBs (ESRGAN: 23).
     block: 'residual' (SRResNet: BN, PReLU) or 'rrdb' (ESRGAN: no BN, LeakyReLU 0.2).
     growth: the RRDB's growth channels.
+    bicubic_skip: add the bicubic upsampling of the input to the output (module doc).
     axis_name: mesh axis of BatchNorm's global-batch statistics in training ('residual' only).
     dtype: computation dtype (outputs are float32).
   """
@@ -130,6 +134,7 @@ class SRResNet(nn.Module):
   num_blocks: int = 16
   block: str = "residual"
   growth: int = 32
+  bicubic_skip: bool = False
   axis_name: str | None = None
   dtype: jnp.dtype = jnp.float32
 
@@ -157,4 +162,7 @@ class SRResNet(nn.Module):
     h = h0 + h
     for _ in range(stages):                                                      # [B, 2h, 2w, F] per stage
       h = self._act(pixel_shuffle(nn.Conv(4 * self.features, (3, 3), dtype=self.dtype)(h), 2))
-    return nn.Conv(self.channels, (9, 9), dtype=self.dtype)(h).astype(jnp.float32)  # [B, f h, f w, C]
+    y = nn.Conv(self.channels, (9, 9), dtype=self.dtype)(h).astype(jnp.float32)  # [B, f h, f w, C]
+    if self.bicubic_skip:
+      y = y + jax.image.resize(x.astype(jnp.float32), y.shape, "bicubic")
+    return y

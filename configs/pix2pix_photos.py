@@ -1,0 +1,25 @@
+"""pix2pix colourisation of photo patches (photos_color: luminance -> RGB, 32x32).
+
+python scripts/train.py --config=configs/pix2pix_photos.py --workdir=/tmp/pix2pix_photos
+python scripts/evaluate.py --workdir=/tmp/pix2pix_photos
+
+U-Net generator (5 levels to a 1x1 bottleneck, 32 channels first), conditional PatchGAN
+D(concat(gray, colour)) with BatchNorm, -log D(x, G(x)) + 100 ||y - G(x)||_1 (the paper's lambda),
+Adam 2e-4, beta1 0.5 as in the paper.
+"""
+
+from configs import paired_base
+
+
+def get_config():
+  c = paired_base.get_config()
+  c.data.name = "photos_color"
+  c.model.name = "pix2pix"
+  c.model.generator = "unet"
+  c.objective.content_weight = 100.0
+  c.objective.adversarial_weight = 1.0
+  c.optim.learning_rate = 2e-4
+  c.optim.b1 = 0.5
+  c.train.num_steps = 3000
+  c.train.steps_per_jit = 1
+  return c

@@ -22,6 +22,7 @@ def get_config():
   c.model.num_blocks = 4                 # residual blocks or RRDBs
   c.model.growth = 16                    # RRDB dense-block growth channels
   c.model.bicubic_skip = False          # srgan: add the bicubic upsampling of the input to the output (VDSR's residual)
+  c.model.pretrained_workdir = ""        # a run directory: start the generator from its latest checkpoint ('' = none)
   c.model.unet_depth = 0                 # pix2pix: U-Net levels (0 = log2(image size): a 1x1 bottleneck)
   c.model.discriminator_features = 32    # PatchGAN first-layer channels
   c.model.discriminator_layers = 2       # PatchGAN stride-2 layers (2: 34x34 receptive field)

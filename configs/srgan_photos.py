@@ -1,11 +1,12 @@
-"""SRGAN x4 on photo patches (photos_sr, 8x8 -> 32x32): SRResNet-MSE pre-training, then the adversarial phase.
+"""SRGAN x4 on photo patches (photos_sr, 8x8 -> 32x32), started from the SRResNet-MSE run of configs/srresnet_photos.py.
 
-python scripts/train.py --config=configs/srgan_photos.py --workdir=/tmp/srgan_photos
+python scripts/train.py --config=configs/srresnet_photos.py --workdir=/tmp/srresnet_photos
+python scripts/train.py --config=configs/srgan_photos.py --workdir=/tmp/srgan_photos \
+    --config.model.pretrained_workdir=/tmp/srresnet_photos
 python scripts/evaluate.py --workdir=/tmp/srgan_photos
 
-The first objective.pretrain_steps steps are configs/srresnet_photos.py's run (the same
-generator, MSE only; the discriminator's updates are computed but not applied); the rest
-add the adversarial term 1e-3 (-log D(G(x))) with a PatchGAN discriminator (34x34 receptive field).
+The generator starts from the SRResNet (model.pretrained_workdir; fresh Adam state) and trains
+on MSE + 1e-3 (-log D(G(x))) against a PatchGAN discriminator (34x34 receptive field, BatchNorm).
 """
 
 from configs import srresnet_photos
@@ -14,7 +15,7 @@ from configs import srresnet_photos
 def get_config():
   c = srresnet_photos.get_config()
   c.objective.adversarial_weight = 1e-3
-  c.objective.pretrain_steps = c.train.num_steps
+  c.optim.learning_rate = 1e-4           # SRGAN's rate; the discriminator's too
   c.optim.schedule = "constant"
-  c.train.num_steps = c.objective.pretrain_steps + 2000
+  c.train.num_steps = 2000
   return c

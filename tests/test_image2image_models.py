@@ -96,7 +96,7 @@ SPEC = DataSpec(name="photos_sr", kind="paired", example_shape=(32, 32, 3), num_
      "objective.relativistic: expected False for model 'pix2pix'"),
     ({"objective.relativistic": True, "objective.adversarial_weight": 0.0}, "objective.adversarial_weight"),
     ({"objective.pretrain_steps": -1}, "objective.pretrain_steps"),
-    ({"model.discriminator_layers": 6}, "model.discriminator_layers: expected L with 2^L dividing"),
+    ({"model.discriminator_layers": 6}, r"model.discriminator_layers: expected L with 2\^L dividing"),
     ({"model.discriminator_norm": "layer"}, "model.discriminator_norm: expected one of"),
 ])
 def test_builder_names_the_bad_field(fields, message):

@@ -8,7 +8,8 @@ here with a one-line `field: expected ..., got ...` error.
   the low-resolution input, PatchGAN discriminator on the high-resolution image;
   objective.relativistic False: SRGAN (w_c MSE + 1e-3 adversarial), True: ESRGAN (eta L1 +
   relativistic average adversarial). objective.adversarial_weight 0: SRResNet-MSE (no
-  discriminator). objective.pretrain_steps: content-only steps before the adversarial phase.
+  discriminator). objective.pretrain_steps: content-only steps before the adversarial phase;
+  model.pretrained_workdir: start the generator from a trained run (SRGAN from SRResNet-MSE).
 * 'pix2pix': U-Net generator on the input resized to the target's size, conditional PatchGAN
   D(concat(x, y)), -log D + lambda L1 (lambda = objective.content_weight, 100).
 
@@ -36,6 +37,7 @@ from gen_jax.nets.srresnet import SRResNet
 from gen_jax.nets.unet import UNetGenerator, unet_depth
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
+from gen_jax.train.net_state import with_nets
 from gen_jax.train.registry import register_model
 
 GENERATORS = {"srgan": ("srresnet", "rrdb"), "pix2pix": ("unet",)}
@@ -73,6 +75,8 @@ def _check_model(config, spec) -> None:
     check_positive_int(m[field], f"model.{field}")
   check_choice(m.discriminator_norm, NORMALIZATIONS, "model.discriminator_norm")
   check_field(isinstance(m.bicubic_skip, bool), "model.bicubic_skip", "True or False", m.bicubic_skip)
+  check_field(isinstance(m.pretrained_workdir, str), "model.pretrained_workdir", "a run directory or ''",
+              m.pretrained_workdir)
   h, c = spec.example_shape[0], spec.condition_shape[0]
   size = 2 ** m.discriminator_layers
   check_field(h % size == 0, "model.discriminator_layers", f"L with 2^L dividing the image size {h}",
@@ -85,6 +89,19 @@ def _check_model(config, spec) -> None:
     check_non_negative_int(m.unet_depth, "model.unet_depth")
     check_field(m.unet_depth == 0 or h % 2 ** m.unet_depth == 0, "model.unet_depth",
                 f"0 or D with 2^D dividing the image size {h}", m.unet_depth)
+
+
+def with_pretrained_generator(state, workdir: str, optimizer):
+  """`state` whose generator parameters and model state are those of the run in `workdir` (its latest
+  checkpoint), with a fresh optimizer state: SRGAN's initialisation from a trained SRResNet."""
+  from gen_jax.train.rundir import load_run  # pylint: disable=import-outside-toplevel  (glue on glue: only when used)
+
+  pretrained = load_run(workdir)[3]
+  params, model_state = pretrained.params["generator"], pretrained.model_state["generator"]
+  shapes = lambda tree: jax.tree.map(jnp.shape, tree)
+  check_field(shapes((params, model_state)) == shapes((state.params["generator"], state.model_state["generator"])),
+              "model.pretrained_workdir", "a run whose generator has this config's architecture", workdir)
+  return with_nets(state, generator=(params, optimizer.init(params), model_state))
 
 
 def _generator(config, spec, axis_name):
@@ -117,7 +134,8 @@ def build_paired(config, spec) -> Trainer:
     nets = {"generator": (g, (g_in,))}
     if d is not None:
       nets["discriminator"] = (d, (discriminator_input(objective.kind, g_in, jnp.zeros((2, *target_shape))),))
-    return init_nets(nets, key)
+    state = init_nets(nets, key)
+    return with_pretrained_generator(state, m.pretrained_workdir, g_tx) if m.pretrained_workdir else state
 
   def update(state, batch, key):
     return paired_update(g, d, objective, state, batch, key)

@@ -3,7 +3,7 @@
 python scripts/train.py --config=configs/pix2pix_photos.py --workdir=/tmp/pix2pix_photos
 python scripts/evaluate.py --workdir=/tmp/pix2pix_photos
 
-U-Net generator (5 levels to a 1x1 bottleneck, 32 channels first), conditional PatchGAN
+U-Net generator (5 levels to a 1x1 bottleneck, 16 channels first), conditional PatchGAN
 D(concat(gray, colour)) with BatchNorm, -log D(x, G(x)) + 100 ||y - G(x)||_1 (the paper's lambda),
 Adam 2e-4, beta1 0.5 as in the paper.
 """
@@ -20,6 +20,8 @@ def get_config():
   c.objective.adversarial_weight = 1.0
   c.optim.learning_rate = 2e-4
   c.optim.b1 = 0.5
-  c.train.num_steps = 3000
+  c.model.features = 16
+  c.model.discriminator_features = 16
+  c.train.num_steps = 800
   c.train.steps_per_jit = 1
   return c

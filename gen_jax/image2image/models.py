@@ -23,6 +23,7 @@ import os
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 
 from gen_jax import data as gdata
@@ -91,12 +92,15 @@ def _check_model(config, spec) -> None:
                 f"0 or D with 2^D dividing the image size {h}", m.unet_depth)
 
 
-def with_pretrained_generator(state, workdir: str, optimizer):
+def with_pretrained_generator(state, workdir: str, optimizer, config):
   """`state` whose generator parameters and model state are those of the run in `workdir` (its latest
-  checkpoint), with a fresh optimizer state: SRGAN's initialisation from a trained SRResNet."""
+  checkpoint; fields its saved config lacks are taken from `config`), with a fresh optimizer state:
+  SRGAN's initialisation from a trained SRResNet."""
   from gen_jax.train.rundir import load_run  # pylint: disable=import-outside-toplevel  (glue on glue: only when used)
 
-  pretrained = load_run(workdir)[3]
+  fill = ml_collections.ConfigDict(config.to_dict())
+  fill.model.pretrained_workdir = ""  # a missing field must not point back here
+  pretrained = load_run(workdir, current=fill)[3]
   params, model_state = pretrained.params["generator"], pretrained.model_state["generator"]
   shapes = lambda tree: jax.tree.map(jnp.shape, tree)
   check_field(shapes((params, model_state)) == shapes((state.params["generator"], state.model_state["generator"])),
@@ -135,7 +139,7 @@ def build_paired(config, spec) -> Trainer:
     if d is not None:
       nets["discriminator"] = (d, (discriminator_input(objective.kind, g_in, jnp.zeros((2, *target_shape))),))
     state = init_nets(nets, key)
-    return with_pretrained_generator(state, m.pretrained_workdir, g_tx) if m.pretrained_workdir else state
+    return with_pretrained_generator(state, m.pretrained_workdir, g_tx, config) if m.pretrained_workdir else state
 
   def update(state, batch, key):
     return paired_update(g, d, objective, state, batch, key)

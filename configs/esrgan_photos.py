@@ -8,6 +8,8 @@ stages and the bicubic skip. The first objective.pretrain_steps steps train it o
 alone (ESRGAN's PSNR-oriented initialisation, one phase of this run; the discriminator's updates are
 computed but not applied), the rest on eta L1 + lambda L_G^Ra with the paper's eta = 1e-2 and
 lambda = 5e-3, against a relativistic average PatchGAN (no VGG feature term: see the README).
+
+Not measured yet (the session's CPU budget went to SRResNet/SRGAN); tested for 2 steps on 1 and 4 devices.
 """
 
 from configs import srgan_photos

@@ -6,13 +6,14 @@ are a pure function of (seed, batch number): `pipeline.BatchStream` for
 in-memory data, `streaming.StreamedBatchStream` (grain workers, uint8) for
 data on disk, one contract. Names: the 2-D sets of `toy2d` (ring8, grid25,
 moons, swiss_roll, spiral, checkerboard, points), the sklearn digits of
-`images` (in memory); tensorflow-datasets images (mnist, fashion_mnist,
+`images` (in memory), the paired photo patches of `photos` (photos_sr, photos_color;
+div2k_sr from prepared tfds data); tensorflow-datasets images (mnist, fashion_mnist,
 cifar10, celeb_a, or any 'tfds:NAME') of `tfds_source`, a folder of images
 ('folder:PATH') and ArrayRecord files of encoded images ('arrayrecord:PATH')
 of `disk` (streamed).
 """
 
-from gen_jax.data import disk, images, tfds_source, toy2d
+from gen_jax.data import disk, images, photos, tfds_source, toy2d
 from gen_jax.data.images import check_image_shape
 from gen_jax.data.pipeline import BatchStream, Prefetcher
 from gen_jax.data.streaming import StreamedBatchStream
@@ -23,6 +24,9 @@ _POINT_LOADERS = toy2d.loaders()
 _LOADERS = {
     **_POINT_LOADERS,
     "digits": images.load_digits,
+    "photos_sr": lambda cfg: photos.load_photos("sr", cfg),
+    "photos_color": lambda cfg: photos.load_photos("color", cfg),
+    "div2k_sr": photos.load_div2k,
     **{name: (lambda cfg, name=name: tfds_source.load_tfds(name, cfg)) for name in tfds_source.TFDS_NAMES},
 }
 # data.name prefixes: 'PREFIX' + what the loader reads (a tfds name, a folder, ArrayRecord files).

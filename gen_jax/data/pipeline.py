@@ -140,7 +140,8 @@ class BatchStream:
     return self.positions.example_indices(index)
 
   def local_batch(self, index: int) -> dict[str, np.ndarray]:
-    """This process's slice of global batch `index`: {'x': [b_local, ...] float32, 'y': [b_local] int32}."""
+    """This process's slice of global batch `index`: {'x': [b_local, ...] float32, 'y': [b_local] int32} and
+    the rows of the training split's other arrays ('condition' of paired data)."""
     index = check_index(index)
     if self.fresh_samples:
       x, y = self.dataset.sampler(np.random.default_rng([_FRESH, self.seed, index]),
@@ -148,16 +149,17 @@ class BatchStream:
       batch = {"x": self.positions.local_rows(x), "y": self.positions.local_rows(y)}
     else:
       indices = self.example_indices(index)
-      batch = {"x": self.dataset.train["x"][indices], "y": self.dataset.train["y"][indices]}
+      batch = {key: values[indices] for key, values in self.dataset.train.items()}
     if self.binarize == "dynamic":
       u = self.positions.local_uniform(_BINARIZATION, index, batch["x"].shape[1:])
       batch["x"] = (u < batch["x"]).astype(np.float32)
-    return {"x": batch["x"].astype(np.float32), "y": batch["y"].astype(np.int32)}
+    return {**batch, "x": batch["x"].astype(np.float32), "y": batch["y"].astype(np.int32)}
 
   def local_batches(self, start: int, count: int) -> dict[str, np.ndarray]:
-    """Batches start .. start + count - 1 stacked: 'x' [count, b_local, ...], 'y' [count, b_local]."""
+    """Batches start .. start + count - 1 stacked: 'x' [count, b_local, ...], 'y' [count, b_local] (and any
+    other array of the training split, e.g. a paired dataset's 'condition')."""
     batches = [self.local_batch(start + k) for k in range(check_count(count))]
-    return {key: np.stack([b[key] for b in batches]) for key in ("x", "y")}
+    return {key: np.stack([b[key] for b in batches]) for key in batches[0]}
 
   def to_model_range(self, x):
     """The batches' 'x' as the model sees them: already float32 in the dataset's value range."""

@@ -13,7 +13,9 @@ Sampler = Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]
 class DataSpec:
   """Static description of a dataset, enough to build a model and to evaluate it.
 
-  kind: 'points' (2-D) or 'images'. example_shape: (2,) or (H, W, C).
+  kind: 'points' (2-D), 'images' or 'paired' (image-to-image pairs, gen_jax.data.photos: the
+  splits also hold 'condition', the input images of shape condition_shape; 'x' are the targets).
+  example_shape: (2,) or (H, W, C).
   num_classes: 0 when unlabeled. value_range: (lo, hi) the values lie in; for
   images (-1, 1) or (0, 1), for points the training data's bounding box over
   both coordinates. mode_centres [M, 2] and mode_std: the Gaussian mixture the
@@ -28,6 +30,7 @@ class DataSpec:
   mode_centres: np.ndarray | None
   mode_std: float | None
   binarized: bool
+  condition_shape: tuple[int, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Dataset:
   """Arrays of one dataset: `train` and `test` map 'x' -> [N, ...] float32, 'y' -> [N] int32.
 
   'y' holds class labels, the mixture component for Gaussian mixtures, or zeros
-  when unlabeled. `test` is the held-out split (None when there is none).
+  when unlabeled; paired datasets add 'condition' -> [N, ...] float32 (the inputs). `test` is the held-out split (None when there is none).
   `sampler` draws fresh examples from the generating distribution (generated
   2-D data only; None otherwise). `train_stream` (a `streaming.StreamedSplit`):
   the disk-backed training split the streamed pipeline reads; `train` and

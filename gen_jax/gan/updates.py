@@ -29,7 +29,7 @@ import optax
 from gen_jax.gan import augment, losses, regularizers
 from gen_jax.gan.latents import LatentFn
 from gen_jax.train import parallel
-from gen_jax.train.net_state import apply_gradient, grad_norms
+from gen_jax.train.net_state import apply_gradient, grad_norms, net_tuple, with_nets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,18 +117,6 @@ def discriminator_update(d: Net, objective: Objective, state: tuple, real: jax.A
   return (params, opt_state, model_state), metrics
 
 
-def _net_state(state, name: str) -> tuple:
-  return state.params[name], state.opt_state[name], state.model_state[name]
-
-
-def _with_nets(state, **nets: tuple):
-  """`state` with the (params, opt_state, model_state) of the named networks replaced."""
-  return state.replace(
-      params={**state.params, **{k: v[0] for k, v in nets.items()}},
-      opt_state={**state.opt_state, **{k: v[1] for k, v in nets.items()}},
-      model_state={**state.model_state, **{k: v[2] for k, v in nets.items()}})
-
-
 def _split_critic_batches(batch: dict, n_critic: int) -> dict:
   """{'x': [n_critic * b, ...]} -> {'x': [n_critic, b, ...]}, chunk i = local rows i, i + n, i + 2n, ...
 
@@ -151,7 +139,7 @@ def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, c
   """One GAN step: n_critic discriminator updates, then one generator update (see module doc)."""
   chunks = _split_critic_batches(batch, objective.n_critic)
   b = chunks["x"].shape[1]
-  g_params, _, g_model_state = _net_state(state, "generator")
+  g_params, _, g_model_state = net_tuple(state, "generator")
 
   def generate(params, model_state, z, labels):
     return apply_net(g.module, params, model_state, z, labels)
@@ -166,7 +154,7 @@ def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, c
                                 jax.random.fold_in(step_key, 1))
 
   critic_inputs = (chunks, jnp.arange(objective.n_critic))
-  d_state = _net_state(state, "discriminator")
+  d_state = net_tuple(state, "discriminator")
   if objective.n_critic > 1 and not unroll_critic_steps(chunks["x"]):  # one compiled loop body
     d_state, d_metrics = jax.lax.scan(critic_step, d_state, critic_inputs)
   else:
@@ -198,7 +186,7 @@ def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, c
   (_, (g_metrics, g_model_state)), grads = jax.value_and_grad(generator_loss_fn, has_aux=True)(g_params)
   g_params, g_opt_state = apply_gradient(g.optimizer, g_params, state.opt_state["generator"], grads)
   metrics = {**jax.tree.map(lambda v: v[-1], d_metrics), **g_metrics, **grad_norms({"generator": grads})}
-  return _with_nets(state, generator=(g_params, g_opt_state, g_model_state), discriminator=d_state), metrics
+  return with_nets(state, generator=(g_params, g_opt_state, g_model_state), discriminator=d_state), metrics
 
 
 def aae_update(encoder: Net, decoder: Net, d: Net, objective: Objective, latent_dim: int,
@@ -206,13 +194,13 @@ def aae_update(encoder: Net, decoder: Net, d: Net, objective: Objective, latent_
   """One adversarial-autoencoder step (Makhzani et al., 2016; see module doc)."""
   x = batch["x"]                                                                  # [b, ...]
   b = x.shape[0]
-  e_params, _, e_model_state = _net_state(state, "encoder")
+  e_params, _, e_model_state = net_tuple(state, "encoder")
   prior = parallel.example_normal(jax.random.fold_in(key, 0), b, (latent_dim,))   # [b, Z]
   codes = jax.lax.stop_gradient(apply_net(encoder.module, e_params, e_model_state, x)[0])
-  d_state, d_metrics = discriminator_update(d, objective, _net_state(state, "discriminator"), prior, codes,
+  d_state, d_metrics = discriminator_update(d, objective, net_tuple(state, "discriminator"), prior, codes,
                                             None, None, jax.random.fold_in(key, 1))
   d_params, _, d_model_state = d_state
-  dec_params, _, dec_model_state = _net_state(state, "decoder")
+  dec_params, _, dec_model_state = net_tuple(state, "decoder")
 
   def autoencoder_loss_fn(params):
     z, new_e_state = apply_net(encoder.module, params["encoder"], e_model_state, x)
@@ -230,6 +218,6 @@ def aae_update(encoder: Net, decoder: Net, d: Net, objective: Objective, latent_
   e_params, e_opt_state = apply_gradient(encoder.optimizer, e_params, state.opt_state["encoder"], grads["encoder"])
   dec_params, dec_opt_state = apply_gradient(decoder.optimizer, dec_params, state.opt_state["decoder"], grads["decoder"])
   metrics = {**d_metrics, **metrics, **grad_norms(grads)}
-  new_state = _with_nets(state, encoder=(e_params, e_opt_state, e_model_state),
+  new_state = with_nets(state, encoder=(e_params, e_opt_state, e_model_state),
                          decoder=(dec_params, dec_opt_state, dec_model_state), discriminator=d_state)
   return new_state, metrics

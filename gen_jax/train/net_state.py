@@ -28,6 +28,19 @@ def apply_gradients(optimizers: dict, params: dict, opt_state: dict, grads: dict
   return params, opt_state
 
 
+def net_tuple(state: TrainState, name: str) -> tuple:
+  """(params, opt_state, model_state) of network `name`."""
+  return state.params[name], state.opt_state[name], state.model_state[name]
+
+
+def with_nets(state: TrainState, **nets: tuple) -> TrainState:
+  """`state` with the (params, opt_state, model_state) of the named networks replaced."""
+  return state.replace(
+      params={**state.params, **{k: v[0] for k, v in nets.items()}},
+      opt_state={**state.opt_state, **{k: v[1] for k, v in nets.items()}},
+      model_state={**state.model_state, **{k: v[2] for k, v in nets.items()}})
+
+
 def grad_norms(grads: dict) -> dict:
   """{'grad_norm/<net>': ||g_net||_2} for every network of `grads`."""
   return {f"grad_norm/{name}": optax.tree.norm(g) for name, g in grads.items()}

@@ -50,8 +50,8 @@ def device_comparison(module_name: str) -> dict:
 def run(trainer, ds, devices):
   mesh = parallel.make_mesh(devices)
   state = parallel.put_replicated(trainer.init(jax.random.PRNGKey(0)), mesh)
-  x, y = ds.train["x"][:16].reshape(2, 8, *ds.train["x"].shape[1:]), ds.train["y"][:16].reshape(2, 8)
-  batches = parallel.put_batch({"x": x, "y": y}, mesh, leading_axes=1)
+  batches = parallel.put_batch({k: v[:16].reshape(2, 8, *v.shape[1:]) for k, v in ds.train.items()}, mesh,
+                               leading_axes=1)
   state, metrics = make_train_step(trainer, mesh)(state, batches, np.ones(2, bool))
   return jax.device_get(state), jax.device_get(metrics)
 

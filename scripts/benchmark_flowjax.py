@@ -37,11 +37,11 @@ from gen_jax.eval import modes
 from gen_jax.flows import networks
 from gen_jax.flows.bijections import FixedAffine
 
-FLOWS = {  # name -> (flowjax constructor, gen_jax family, transform)
-    "maf_spline": (masked_autoregressive_flow, "maf", "spline"),
-    "maf_affine": (masked_autoregressive_flow, "maf", "affine"),
-    "coupling_spline": (coupling_flow, "realnvp", "spline"),
-    "coupling_affine": (coupling_flow, "realnvp", "affine"),
+FLOWS = {  # name -> (flowjax constructor, gen_jax family, gen_jax transform, gen_jax conditioner init)
+    "maf_spline": (masked_autoregressive_flow, "maf", "spline", "identity"),
+    "maf_affine": (masked_autoregressive_flow, "maf", "affine_softplus", "uniform"),
+    "coupling_spline": (coupling_flow, "realnvp", "spline", "identity"),
+    "coupling_affine": (coupling_flow, "realnvp", "affine_softplus", "uniform"),
 }
 LAYERS, WIDTH, KNOTS, INTERVAL = 8, 50, 8, 4.0
 LEARNING_RATE, BATCH, VAL_PROP = 5e-4, 100, 0.1
@@ -61,7 +61,7 @@ def scores(spec, log_q: np.ndarray, test: np.ndarray, samples: np.ndarray) -> di
 
 def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
   """flowjax's fit with its defaults: (distribution, training steps taken)."""
-  constructor, _, transform = FLOWS[name]
+  constructor, _, transform, _ = FLOWS[name]
   transformer = fjb.RationalQuadraticSpline(knots=KNOTS, interval=INTERVAL) if transform == "spline" else None
   model_key, fit_key = jax.random.split(key)
   flow = constructor(model_key, base_dist=fjd.Normal(jnp.zeros(2)), transformer=transformer, flow_layers=LAYERS,
@@ -74,9 +74,9 @@ def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
 
 def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key):
   """gen_jax's twin trained for `steps` steps of batch BATCH on the first 90 % of `train`: (flow, params)."""
-  _, family, transform = FLOWS[name]
+  _, family, transform, init = FLOWS[name]
   lo, hi = spec.value_range
-  body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL)
+  body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL, init_scheme=init)
   flow = networks.FlowDensity(FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2)), body, (2,))
   points = jnp.asarray(train[:int(len(train) * (1 - VAL_PROP))])
   params = flow.init(key, points[:1])

@@ -24,8 +24,8 @@ def perturbed(params, key, scale=0.1):
   return jax.tree_util.tree_map_with_path(move, params)
 
 
-def mlp(transform, bins=4):
-  return coupling.MLPConditioner((8,), elementwise.num_params(transform, bins))
+def mlp(transform, bins=4, init_scheme="identity"):
+  return coupling.MLPConditioner((8,), elementwise.num_params(transform, bins), init_scheme)
 
 
 def conv(transform, bins=4):
@@ -35,6 +35,8 @@ def conv(transform, bins=4):
 VECTOR_LAYERS = {
     "additive_coupling": lambda: coupling.Coupling(coupling.half_mask(3, 0), mlp("additive"), "additive"),
     "affine_coupling": lambda: coupling.Coupling(coupling.half_mask(3, 1), mlp("affine"), "affine"),
+    "softplus_coupling": lambda: coupling.Coupling(coupling.half_mask(3, 0), mlp("affine_softplus", init_scheme="uniform"),
+                                                   "affine_softplus"),
     "spline_coupling": lambda: coupling.Coupling(coupling.half_mask(3, 0), mlp("spline"), "spline", 2.0),
     "maf_affine": lambda: autoregressive.MAF((8,), "affine"),
     "maf_spline": lambda: autoregressive.MAF((8,), "spline", num_bins=4, bound=2.0),
@@ -45,7 +47,7 @@ VECTOR_LAYERS = {
     "batch_norm": bijections.BatchNormBijection,
     "fixed_affine": lambda: bijections.FixedAffine(0.5, 3.0),
     "chain": lambda: bijections.Chain((glow.ActNorm(), bijections.Permutation((1, 2, 0)),
-                                       autoregressive.MAF((8,), "affine"))),
+                                       autoregressive.MAF((8,), "affine_softplus", init_scheme="uniform"))),
 }
 
 IMAGE_LAYERS = {
@@ -160,9 +162,28 @@ def test_glow_invconv_constants_get_no_gradient():
   assert float(jnp.abs(grads["params"]["lu"]["log_s"]).max()) > 0.0
 
 
+def test_conditioner_init_schemes():
+  """'identity': zero outputs (every layer the identity); 'uniform': U(+-1/sqrt(fan_in)) weights and biases
+  everywhere, so the outputs move and the hidden biases spread; the softplus scale of a zero output is 1."""
+  x = jax.random.normal(jax.random.PRNGKey(1), (4, 3))
+  for make in (lambda scheme: coupling.MLPConditioner((8,), 2, scheme),
+               lambda scheme: autoregressive.MADE((8,), 2, scheme)):
+    identity, uniform = make("identity"), make("uniform")
+    assert float(jnp.abs(identity.apply(identity.init(jax.random.PRNGKey(0), x), x)).max()) == 0.0
+    params = uniform.init(jax.random.PRNGKey(0), x)
+    assert float(jnp.abs(uniform.apply(params, x)).max()) > 0.01
+    for leaf in jax.tree.leaves(params):  # fan_in 3 (first layer) or 8 (output): |w|, |b| <= 1/sqrt(3)
+      assert 0 < float(jnp.abs(leaf).max()) <= 3 ** -0.5
+  y, log_det = elementwise.apply("affine_softplus", x, jnp.zeros(x.shape + (2,)))
+  np.testing.assert_allclose(y, x, atol=1e-6)
+  np.testing.assert_allclose(log_det, 0.0, atol=1e-6)
+
+
 def test_transforms_reject_unknown_names():
   with pytest.raises(ValueError, match="transform: expected one of"):
     elementwise.num_params("cubic")
+  with pytest.raises(ValueError, match="init: expected one of"):
+    elementwise.conditioner_init("zeros", 3, output=True)
   with pytest.raises(ValueError, match="params: expected shape"):
     splines.rational_quadratic_spline(jnp.zeros(3), jnp.zeros((3, 7)))
 

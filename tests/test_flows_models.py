@@ -18,7 +18,8 @@ VARIANTS = {
     "nice_digits": {"model.name": "nice"},
     "realnvp_digits": {"model.name": "realnvp", "model.transform": "affine"},
     "glow_digits": {"model.name": "glow", "model.transform": "affine"},
-    "maf_points": {"data.name": "ring8", "model.name": "maf"},
+    "maf_points": {"data.name": "ring8", "model.name": "maf", "model.transform": "affine_softplus",
+                   "model.init_scheme": "uniform"},
     "glow_points": {"data.name": "ring8", "model.name": "glow", "model.transform": "affine"},
 }
 
@@ -117,6 +118,7 @@ def test_true_log_density_is_the_mixture():
 
 @pytest.mark.parametrize("fields, message", [
     ({"model.transform": "cubic"}, "model.transform"),
+    ({"model.init_scheme": "zeros"}, "model.init_scheme"),
     ({"model.num_layers": 0}, "model.num_layers"),
     ({"model.hidden": ()}, "model.hidden"),
     ({"model.bound": 0.0}, "model.bound"),

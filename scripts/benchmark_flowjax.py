@@ -140,6 +140,26 @@ def compare(dataset: str, name: str, seed: int, num_train: int):
   return records
 
 
+def summary(records: list[dict]) -> list[dict]:
+  """Per (dataset, flow, library): mean and standard error over the seeds of the accuracy metrics and speeds,
+  and gen_jax's speed-ups over flowjax (per seed, then averaged)."""
+  out = []
+  for dataset, name in dict.fromkeys((r["dataset"], r["flow"]) for r in records):
+    pair = {lib: [r for r in records if (r["dataset"], r["flow"], r["library"]) == (dataset, name, lib)]
+            for lib in ("flowjax", "gen_jax")}
+    for library, rows in pair.items():
+      line = {"summary": True, "dataset": dataset, "flow": name, "library": library, "seeds": [r["seed"] for r in rows]}
+      for key in ("kl_to_truth", "nll", "high_quality", "reverse_kl", "steps", "steps_per_sec", "steps_per_cpu_sec"):
+        values = np.array([r[key] if key != "steps_per_cpu_sec" else r["steps"] / r["fit_cpu_seconds"] for r in rows])
+        line[key] = float(values.mean())
+        line[key + "_se"] = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+      out.append(line)
+    ratios = [(g["steps_per_sec"] / f["steps_per_sec"], f["fit_cpu_seconds"] / g["fit_cpu_seconds"])
+              for f, g in zip(pair["flowjax"], pair["gen_jax"])]
+    out[-1]["speedup_wall"], out[-1]["speedup_cpu"] = (float(np.mean(v)) for v in zip(*ratios))
+  return out
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--datasets", default="ring8,grid25")
@@ -151,11 +171,15 @@ def main():
   for name in names:
     if name not in FLOWS:
       raise SystemExit(f"--flows: expected names from {sorted(FLOWS)}, got {name!r}")
+  records = []
   for seed in [int(s) for s in args.seeds.split(",")]:
     for dataset in args.datasets.split(","):
       for name in names:
         for record in compare(dataset, name, seed, args.num_train):
+          records.append(record)
           print(json.dumps(record), flush=True)
+  for line in summary(records):
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

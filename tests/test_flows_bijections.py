@@ -109,8 +109,8 @@ def test_inverse_undoes_forward_and_log_det_is_the_jacobians(name):
 @pytest.mark.parametrize("name", ["spline_coupling", "maf_spline", "checkerboard_coupling", "invconv"])
 def test_vmap_over_examples_matches_the_batch(name):
   x, forward, _ = setup_layer(name)
-  z, log_det = forward(x)
-  z_vmapped, log_det_vmapped = jax.vmap(lambda v: jax.tree.map(lambda a: a[0], forward(v[None])))(x)
+  z, log_det = jax.jit(forward)(x)
+  z_vmapped, log_det_vmapped = jax.jit(jax.vmap(lambda v: jax.tree.map(lambda a: a[0], forward(v[None]))))(x)
   np.testing.assert_allclose(z_vmapped, z, atol=1e-5)
   np.testing.assert_allclose(log_det_vmapped, log_det, atol=1e-5)
 
@@ -170,9 +170,10 @@ def test_conditioner_init_schemes():
   for make in (lambda scheme: coupling.MLPConditioner((8,), 2, scheme),
                lambda scheme: autoregressive.MADE((8,), 2, scheme)):
     identity, uniform = make("identity"), make("uniform")
-    assert float(jnp.abs(identity.apply(identity.init(jax.random.PRNGKey(0), x), x)).max()) == 0.0
-    params = uniform.init(jax.random.PRNGKey(0), x)
-    assert float(jnp.abs(uniform.apply(params, x)).max()) > 0.01
+    init_and_apply = lambda net: jax.jit(lambda key: net.init_with_output(key, x)[::-1])(jax.random.PRNGKey(0))
+    assert float(jnp.abs(init_and_apply(identity)[1]).max()) == 0.0
+    params, theta = init_and_apply(uniform)
+    assert float(jnp.abs(theta).max()) > 0.01
     for leaf in jax.tree.leaves(params):  # fan_in 3 (first layer) or 8 (output): |w|, |b| <= 1/sqrt(3)
       assert 0 < float(jnp.abs(leaf).max()) <= 3 ** -0.5
   y, log_det = elementwise.apply("affine_softplus", x, jnp.zeros(x.shape + (2,)))
@@ -193,8 +194,7 @@ def test_multiscale_factors_out_half_the_channels_per_level():
   _, x = layer_and_input("multiscale")
   layer = IMAGE_LAYERS["multiscale"]()
   assert layer._shapes() == [((2, 2, 8), 4), ((1, 1, 16), 0)]
-  variables = layer.init(jax.random.PRNGKey(0), x, method="forward")
-  z, _ = layer.apply(variables, x, method="forward")
+  z, _ = jax.jit(lambda v: layer.init_with_output(jax.random.PRNGKey(0), v, method="forward")[0])(x)
   assert z.shape == (2, 32)
   assert isinstance(layer, nn.Module)
 

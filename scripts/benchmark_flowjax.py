@@ -1,7 +1,7 @@
 """gen_jax's flows side by side with flowjax's on the 2-D mixtures: the same architecture, data, steps and batch.
 
   python scripts/benchmark_flowjax.py [--datasets ring8,grid25] [--flows maf_spline,maf_affine,coupling_affine]
-                                      [--num_train 10000] [--seed 0]
+                                      [--num_train 10000] [--seeds 0,1,2]
 
 For each dataset and flow, flowjax fits first, exactly as its users do: `fit_to_data` with its defaults
 (Adam 5e-4, batch 100, 10 % of the points held out for early stopping with patience 5, at most 100
@@ -9,9 +9,13 @@ epochs, the best parameters returned), on the raw points, flowjax's default flow
 MLPs of one hidden layer of width 50, ReLU) with its default affine transformer or
 `RationalQuadraticSpline(knots=8, interval=4)` (8 inner knots: 9 bins on [-4, 4]). gen_jax then fits its
 twin (gen_jax.flows.networks: 'maf' or 'realnvp', 8 layers, hidden (50,), 9 spline bins on [-4, 4] after
-its fixed standardization into [-3, 3]) with the same Adam 5e-4 and batch 100, on the same 90 % training
-split, for the number of steps flowjax took, by a plain jitted optax loop. flowjax is imported only here
-(it is not a dependency of gen_jax): `pip install flowjax==19.1.2`.
+its fixed standardization into [-3, 3]; the affine twins with gen_jax's 'affine_softplus' transform and
+'uniform' conditioner init, flowjax's scale parameterization and dense init) with the same Adam 5e-4 and
+batch 100, on the first 90 % of the points (flowjax draws its 90 % at random), for the number of steps
+flowjax took, by a jitted optax loop that runs each epoch's steps in one compiled call (lax.scan, as the
+engine's `train.steps_per_jit` does) and keeps, like flowjax, the parameters of the epoch with the lowest
+loss on the held-out 10 %. flowjax is imported only here (it is not a dependency of gen_jax):
+`pip install flowjax==19.1.2`.
 
 One JSON line per (dataset, flow, library): test `nll` (mean -log q over 10,000 fresh draws, nats),
 `kl_to_truth` = E_p[log p - log q] over the same draws, the mode metrics of 2,500 samples, `steps`, `fit_seconds`
@@ -37,11 +41,11 @@ from gen_jax.eval import modes
 from gen_jax.flows import networks
 from gen_jax.flows.bijections import FixedAffine
 
-FLOWS = {  # name -> (flowjax constructor, gen_jax family, transform)
-    "maf_spline": (masked_autoregressive_flow, "maf", "spline"),
-    "maf_affine": (masked_autoregressive_flow, "maf", "affine"),
-    "coupling_spline": (coupling_flow, "realnvp", "spline"),
-    "coupling_affine": (coupling_flow, "realnvp", "affine"),
+FLOWS = {  # name -> (flowjax constructor, gen_jax family, gen_jax transform, gen_jax conditioner init)
+    "maf_spline": (masked_autoregressive_flow, "maf", "spline", "identity"),
+    "maf_affine": (masked_autoregressive_flow, "maf", "affine_softplus", "uniform"),
+    "coupling_spline": (coupling_flow, "realnvp", "spline", "identity"),
+    "coupling_affine": (coupling_flow, "realnvp", "affine_softplus", "uniform"),
 }
 LAYERS, WIDTH, KNOTS, INTERVAL = 8, 50, 8, 4.0
 LEARNING_RATE, BATCH, VAL_PROP = 5e-4, 100, 0.1
@@ -61,7 +65,7 @@ def scores(spec, log_q: np.ndarray, test: np.ndarray, samples: np.ndarray) -> di
 
 def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
   """flowjax's fit with its defaults: (distribution, training steps taken)."""
-  constructor, _, transform = FLOWS[name]
+  constructor, _, transform, _ = FLOWS[name]
   transformer = fjb.RationalQuadraticSpline(knots=KNOTS, interval=INTERVAL) if transform == "spline" else None
   model_key, fit_key = jax.random.split(key)
   flow = constructor(model_key, base_dist=fjd.Normal(jnp.zeros(2)), transformer=transformer, flow_layers=LAYERS,
@@ -73,30 +77,39 @@ def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
 
 
 def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key):
-  """gen_jax's twin trained for `steps` steps of batch BATCH on the first 90 % of `train`: (flow, params)."""
-  _, family, transform = FLOWS[name]
+  """gen_jax's twin trained for `steps` steps of batch BATCH on the first 90 % of `train`, keeping, as flowjax's
+  `fit_to_data` does, the parameters of the epoch with the lowest loss on the last 10 %: (flow, params)."""
+  _, family, transform, init = FLOWS[name]
   lo, hi = spec.value_range
-  body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL)
+  body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL, init_scheme=init)
   flow = networks.FlowDensity(FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2)), body, (2,))
-  points = jnp.asarray(train[:int(len(train) * (1 - VAL_PROP))])
+  split = int(len(train) * (1 - VAL_PROP))
+  points, validation = jnp.asarray(train[:split]), jnp.asarray(train[split:])
   params = flow.init(key, points[:1])
   optimizer = optax.adam(LEARNING_RATE)
+  loss_of = lambda params, batch: -jnp.mean(flow.apply(params, batch))
+
+  def step(carry, batch):  # batch [BATCH, 2]
+    params, opt_state = carry
+    loss, grads = jax.value_and_grad(loss_of)(params, batch)
+    updates, opt_state = optimizer.update(grads, opt_state, params)
+    return (optax.apply_updates(params, updates), opt_state), loss
 
   @jax.jit
-  def step(params, opt_state, batch):
-    loss, grads = jax.value_and_grad(lambda p: -jnp.mean(flow.apply(p, batch)))(params)
-    updates, opt_state = optimizer.update(grads, opt_state, params)
-    return optax.apply_updates(params, updates), opt_state, loss
+  def epoch(params, opt_state, batches):  # batches [S, BATCH, 2]: S steps in one call (the engine's steps_per_jit)
+    (params, opt_state), _ = jax.lax.scan(step, (params, opt_state), batches)
+    return params, opt_state, loss_of(params, validation)
 
   opt_state = optimizer.init(params)
   per_epoch = len(points) // BATCH
-  for i in range(steps):
-    if i % per_epoch == 0:
-      order = jax.random.permutation(jax.random.fold_in(key, i), len(points))[:per_epoch * BATCH]
-      batches = points[order].reshape(per_epoch, BATCH, 2)
-    params, opt_state, loss = step(params, opt_state, batches[i % per_epoch])
-  jax.block_until_ready(loss)
-  return flow, params
+  best_loss, best_params = np.inf, params
+  for start in range(0, steps, per_epoch):
+    order = jax.random.permutation(jax.random.fold_in(key, start), len(points))[:per_epoch * BATCH]
+    batches = points[order].reshape(per_epoch, BATCH, 2)[:steps - start]
+    params, opt_state, validation_loss = epoch(params, opt_state, batches)
+    if float(validation_loss) <= best_loss:
+      best_loss, best_params = float(validation_loss), params
+  return flow, best_params
 
 
 def compare(dataset: str, name: str, seed: int, num_train: int):
@@ -127,19 +140,46 @@ def compare(dataset: str, name: str, seed: int, num_train: int):
   return records
 
 
+def summary(records: list[dict]) -> list[dict]:
+  """Per (dataset, flow, library): mean and standard error over the seeds of the accuracy metrics and speeds,
+  and gen_jax's speed-ups over flowjax (per seed, then averaged)."""
+  out = []
+  for dataset, name in dict.fromkeys((r["dataset"], r["flow"]) for r in records):
+    pair = {lib: [r for r in records if (r["dataset"], r["flow"], r["library"]) == (dataset, name, lib)]
+            for lib in ("flowjax", "gen_jax")}
+    for library, rows in pair.items():
+      line = {"summary": True, "dataset": dataset, "flow": name, "library": library, "seeds": [r["seed"] for r in rows]}
+      for key in ("kl_to_truth", "nll", "high_quality", "reverse_kl", "steps", "steps_per_sec", "steps_per_cpu_sec"):
+        values = np.array([r[key] if key != "steps_per_cpu_sec" else r["steps"] / r["fit_cpu_seconds"] for r in rows])
+        line[key] = float(values.mean())
+        line[key + "_se"] = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+      out.append(line)
+    ratios = [(g["steps_per_sec"] / f["steps_per_sec"], f["fit_cpu_seconds"] / g["fit_cpu_seconds"])
+              for f, g in zip(pair["flowjax"], pair["gen_jax"])]
+    out[-1]["speedup_wall"], out[-1]["speedup_cpu"] = (float(np.mean(v)) for v in zip(*ratios))
+  return out
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--datasets", default="ring8,grid25")
   parser.add_argument("--flows", default="maf_spline,maf_affine,coupling_affine")
   parser.add_argument("--num_train", type=int, default=10_000)
-  parser.add_argument("--seed", type=int, default=0)
+  parser.add_argument("--seeds", default="0", help="comma-separated seeds, one comparison each")
   args = parser.parse_args()
-  for dataset in args.datasets.split(","):
-    for name in args.flows.split(","):
-      if name not in FLOWS:
-        raise SystemExit(f"--flows: expected names from {sorted(FLOWS)}, got {name!r}")
-      for record in compare(dataset, name, args.seed, args.num_train):
-        print(json.dumps(record), flush=True)
+  names = args.flows.split(",")
+  for name in names:
+    if name not in FLOWS:
+      raise SystemExit(f"--flows: expected names from {sorted(FLOWS)}, got {name!r}")
+  records = []
+  for seed in [int(s) for s in args.seeds.split(",")]:
+    for dataset in args.datasets.split(","):
+      for name in names:
+        for record in compare(dataset, name, seed, args.num_train):
+          records.append(record)
+          print(json.dumps(record), flush=True)
+  for line in summary(records):
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

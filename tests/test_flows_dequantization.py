@@ -44,7 +44,7 @@ def test_bound_with_uniform_noise_is_the_uniform_dequantization_bound():
 def test_flow_trains_and_evaluates_with_variational_dequantization():
   # glow: its ActNorm layers are initialized from the first dequantized batch, the other parameters kept
   config = tiny_config(**{"model.name": "glow", "model.transform": "affine", "objective.dequantization": "variational",
-                          "model.dequantizer_hidden": (8,)})
+                          "model.dequantizer_hidden": (8,), "model.num_scales": 1})
   ds = gdata.load(config.data)
   trainer = registry.get_model("glow")(config, ds.spec)
   state = trainer.init(jax.random.PRNGKey(0))

@@ -46,7 +46,8 @@ class MaskedDense(nn.Module):
   input i only where M[i, j] = 1).
 
   Attributes:
-    features: fan_out; mask: [fan_in, fan_out] of zeros and ones; dtype: the compute dtype.
+    features: fan_out; mask: [fan_in, fan_out] of zeros and ones; dtype: the compute dtype;
+    kernel_init, bias_init: the parameters' initializers.
 
   Reference: Germain, Gregor, Murray, Larochelle, MADE (ICML 2015).
 
@@ -63,19 +64,21 @@ class MaskedDense(nn.Module):
   mask: np.ndarray
   dtype: jnp.dtype = jnp.float32
   kernel_init: nn.initializers.Initializer = nn.initializers.lecun_normal()
+  bias_init: nn.initializers.Initializer = nn.initializers.zeros
 
   @nn.compact
   def __call__(self, x: jax.Array) -> jax.Array:
     kernel = self.param("kernel", self.kernel_init, (x.shape[-1], self.features))
-    bias = self.param("bias", nn.initializers.zeros, (self.features,))
+    bias = self.param("bias", self.bias_init, (self.features,))
     return (x.astype(self.dtype) @ (kernel * self.mask).astype(self.dtype) + bias.astype(self.dtype)).astype(jnp.float32)
 
 
 class MADE(nn.Module):
   """x [B, D] -> theta [B, D, P], theta_i a function of x_{<i} only (theta_1 is a learned constant).
 
-  Hidden layers are masked dense + relu; the output layer is zero-initialized (the flow
-  starts as the identity) and its mask is repeated for the P outputs of each dimension.
+  Hidden layers are masked dense + relu; the output layer's mask is repeated for the P outputs
+  of each dimension. With init_scheme 'identity' the output layer is zero-initialized (the flow starts as
+  the identity); 'uniform' draws every layer as PyTorch / equinox do (elementwise.conditioner_init).
 
   Example:
     >>> import jax, jax.numpy as jnp
@@ -88,6 +91,7 @@ class MADE(nn.Module):
 
   hidden: Sequence[int]
   num_params: int
+  init_scheme: str = "identity"
 
   @nn.compact
   def __call__(self, x):
@@ -95,9 +99,11 @@ class MADE(nn.Module):
     masks = made_masks(d, self.hidden)
     h = x
     for width, mask in zip(self.hidden, masks[:-1]):
-      h = nn.relu(MaskedDense(width, mask)(h))
+      kernel_init, bias_init = elementwise.conditioner_init(self.init_scheme, h.shape[-1], output=False)
+      h = nn.relu(MaskedDense(width, mask, kernel_init=kernel_init, bias_init=bias_init)(h))
     out_mask = np.repeat(masks[-1], self.num_params, axis=1)  # [H, D P], column i P + p
-    out = MaskedDense(d * self.num_params, out_mask, kernel_init=nn.initializers.zeros)(h)
+    kernel_init, bias_init = elementwise.conditioner_init(self.init_scheme, h.shape[-1], output=True)
+    out = MaskedDense(d * self.num_params, out_mask, kernel_init=kernel_init, bias_init=bias_init)(h)
     return out.reshape(x.shape + (self.num_params,))
 
 
@@ -108,8 +114,8 @@ class MAF(nn.Module):
   i-th fixing x_i = tau^{-1}(z_i; theta_i(x_{<i})); the log-det is then minus the forward's.
 
   Attributes:
-    hidden: MADE widths; transform: 'affine' or 'spline' (or 'additive');
-    num_bins, bound: the spline's K and interval.
+    hidden: MADE widths; transform: one of elementwise.TRANSFORMS;
+    num_bins, bound: the spline's K and interval; init_scheme: the MADE's (elementwise.CONDITIONER_INITS).
 
   Reference: Papamakarios, Pavlakou, Murray, Masked Autoregressive Flow for Density Estimation (2017).
 
@@ -128,9 +134,10 @@ class MAF(nn.Module):
   transform: str = "affine"
   num_bins: int = 8
   bound: float = 3.0
+  init_scheme: str = "identity"
 
   def setup(self):
-    self.made = MADE(tuple(self.hidden), elementwise.num_params(self.transform, self.num_bins))
+    self.made = MADE(tuple(self.hidden), elementwise.num_params(self.transform, self.num_bins), self.init_scheme)
 
   def forward(self, x):
     z, log_slope = elementwise.apply(self.transform, x, self.made(x), False, self.bound)

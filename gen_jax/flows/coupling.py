@@ -65,13 +65,15 @@ def channel_mask(height: int, width: int, channels: int, parity: int) -> np.ndar
 
 
 class MLPConditioner(nn.Module):
-  """theta = W_L relu(... relu(W_1 x)) with a zero-initialized output layer (the flow starts as the identity).
+  """theta = W_L relu(... relu(W_1 x)), by default with a zero-initialized output layer (the flow starts as
+  the identity).
 
   x [B, D] -> [B, D, P] parameters for each of the D elements.
 
   Attributes:
     hidden: the hidden widths; num_params: P, the transform's parameters per element
-      (gen_jax.flows.elementwise.num_params).
+      (gen_jax.flows.elementwise.num_params); init_scheme: 'identity' (the default) or 'uniform', PyTorch's and
+      equinox's dense init in every layer (gen_jax.flows.elementwise.conditioner_init).
 
   Reference: Dinh, Krueger, Bengio, NICE (2015), section 3.2.
 
@@ -86,13 +88,16 @@ class MLPConditioner(nn.Module):
 
   hidden: Sequence[int]
   num_params: int
+  init_scheme: str = "identity"
 
   @nn.compact
   def __call__(self, x):
     h = x
     for width in self.hidden:
-      h = nn.relu(nn.Dense(width)(h))
-    out = nn.Dense(x.shape[-1] * self.num_params, kernel_init=nn.initializers.zeros)(h)
+      kernel_init, bias_init = elementwise.conditioner_init(self.init_scheme, h.shape[-1], output=False)
+      h = nn.relu(nn.Dense(width, kernel_init=kernel_init, bias_init=bias_init)(h))
+    kernel_init, bias_init = elementwise.conditioner_init(self.init_scheme, h.shape[-1], output=True)
+    out = nn.Dense(x.shape[-1] * self.num_params, kernel_init=kernel_init, bias_init=bias_init)(h)
     return out.reshape(x.shape + (self.num_params,))
 
 
@@ -134,7 +139,7 @@ class Coupling(nn.Module):
     mask: [*event] array, 1 for the kept (conditioning) elements.
     conditioner: module mapping m * x [B, *event] to parameters [B, *event, P],
       P = elementwise.num_params(transform, num_bins).
-    transform: 'additive' (NICE), 'affine' (RealNVP, Glow) or 'spline'.
+    transform: 'additive' (NICE), 'affine' (RealNVP, Glow), 'affine_softplus' or 'spline'.
     bound: the spline's interval [-bound, bound].
 
   Example:

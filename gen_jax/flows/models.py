@@ -14,8 +14,9 @@ ActNorm layers ('glow') are initialized from the first training batch: at step 0
 re-runs the flow's initialization on that batch with the key the parameters were created with
 (kept in model_state['init_key']), so only the ActNorm parameters change.
 
-Config fields: model.num_layers, model.hidden, model.transform ('affine' | 'spline'; 'nice' is
-additive), model.num_bins, model.bound (points; 'maf' and every family on images flattened for
+Config fields: model.num_layers, model.hidden, model.transform ('affine' | 'affine_softplus' |
+'spline'; 'nice' is additive), model.init_scheme (the vector flows' conditioners: 'identity' |
+'uniform'), model.num_bins, model.bound (points; 'maf' and every family on images flattened for
 'nice'/'maf'), model.num_scales, model.steps_per_scale, model.channels (images, 'realnvp' and
 'glow'); objective.levels (images: discrete levels per pixel), objective.logit_alpha,
 objective.dequantization ('uniform' | 'variational'), model.dequantizer_hidden (its MLP);
@@ -34,7 +35,7 @@ from gen_jax.checks import check_choice, check_positive_int
 from gen_jax.data import toy2d
 from gen_jax.eval import modes
 from gen_jax.eval.batching import batched_apply
-from gen_jax.flows import networks, plots
+from gen_jax.flows import elementwise, networks, plots
 from gen_jax.flows.bijections import FixedAffine, LogitTransform
 from gen_jax.flows.dequantization import VariationalDequantizer, dequantization_bound
 from gen_jax.flows.glow import ACTNORM_BIAS, ACTNORM_LOG_SCALE
@@ -45,7 +46,7 @@ from gen_jax.train.net_state import evaluation_params, make_state
 from gen_jax.vae import updates
 from gen_jax.vae.trainer import check_non_negative, make_optimizers
 
-TRANSFORMS = ("affine", "spline")
+TRANSFORMS = ("affine", "affine_softplus", "spline")
 DEQUANTIZATIONS = ("uniform", "variational")
 FAMILIES = networks.FAMILIES
 POINTS_RADIUS = 3.0
@@ -57,6 +58,7 @@ def check_flow_config(config, spec) -> None:
   m, o = config.model, config.objective
   check_choice(m.name, FAMILIES, "model.name")
   check_choice(m.transform, TRANSFORMS, "model.transform")
+  check_choice(m.init_scheme, elementwise.CONDITIONER_INITS, "model.init_scheme")
   for field in ("num_layers", "num_bins", "num_scales", "steps_per_scale", "channels"):
     check_positive_int(m[field], f"model.{field}")
   if not m.hidden or not all(isinstance(w, int) and w > 0 for w in m.hidden):
@@ -100,7 +102,7 @@ def flow_density(config, spec, axis_name=None) -> networks.FlowDensity:
                                float(m.bound), axis_name)
     return networks.FlowDensity(pre, body, shape)
   body = networks.vector_body(m.name, dim, m.num_layers, tuple(m.hidden), transform, m.num_bins, float(m.bound),
-                              axis_name)
+                              axis_name, m.init_scheme)
   return networks.FlowDensity(pre, body, shape, flatten=len(shape) > 1)
 
 

@@ -68,28 +68,30 @@ class FlowDensity(nn.Module):
 
 
 def vector_body(family: str, dim: int, num_layers: int, hidden: Sequence[int], transform: str,
-                num_bins: int = 8, bound: float = 3.0, axis_name: str | None = None) -> Chain:
+                num_bins: int = 8, bound: float = 3.0, axis_name: str | None = None,
+                init_scheme: str = "identity") -> Chain:
   """A flow on vectors [B, D] of `num_layers` layers:
 
   'nice':    additive couplings with alternating halves, then a diagonal scaling;
   'realnvp': couplings (affine or spline) with alternating halves;
   'glow':    steps of actnorm, LU 1x1 convolution (a dense LU layer), coupling;
   'maf':     MAF layers (affine or spline) with the order reversed between layers.
+  `init_scheme` is the conditioners' (elementwise.CONDITIONER_INITS).
   """
   p = elementwise.num_params(transform, num_bins)
+  conditioner = lambda outputs: MLPConditioner(tuple(hidden), outputs, init_scheme)
   layers = []
   for layer in range(num_layers):
     if family == "nice":
-      layers.append(Coupling(half_mask(dim, layer % 2), MLPConditioner(tuple(hidden), 1), "additive"))
+      layers.append(Coupling(half_mask(dim, layer % 2), conditioner(1), "additive"))
     elif family == "realnvp":
-      layers.append(Coupling(half_mask(dim, layer % 2), MLPConditioner(tuple(hidden), p), transform, bound))
+      layers.append(Coupling(half_mask(dim, layer % 2), conditioner(p), transform, bound))
     elif family == "glow":
-      layers += [ActNorm(axis_name), InvConv1x1(),
-                 Coupling(half_mask(dim, 0), MLPConditioner(tuple(hidden), p), transform, bound)]
+      layers += [ActNorm(axis_name), InvConv1x1(), Coupling(half_mask(dim, 0), conditioner(p), transform, bound)]
     elif family == "maf":
       if layer:
         layers.append(Permutation(tuple(range(dim - 1, -1, -1))))
-      layers.append(MAF(tuple(hidden), transform, num_bins, bound))
+      layers.append(MAF(tuple(hidden), transform, num_bins, bound, init_scheme))
     else:
       raise ValueError(f"model.name: expected one of {list(FAMILIES)}, got {family!r}")
   if family == "nice":

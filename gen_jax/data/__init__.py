@@ -6,13 +6,14 @@ are a pure function of (seed, batch number): `pipeline.BatchStream` for
 in-memory data, `streaming.StreamedBatchStream` (grain workers, uint8) for
 data on disk, one contract. Names: the 2-D sets of `toy2d` (ring8, grid25,
 moons, swiss_roll, spiral, checkerboard, points), the sklearn digits of
-`images` (in memory); tensorflow-datasets images (mnist, fashion_mnist,
+`images` (in memory) and their translation domains of `digit_domains` (digits_printed,
+digits_attributes, digits_unpaired); tensorflow-datasets images (mnist, fashion_mnist,
 cifar10, celeb_a, or any 'tfds:NAME') of `tfds_source`, a folder of images
 ('folder:PATH') and ArrayRecord files of encoded images ('arrayrecord:PATH')
 of `disk` (streamed).
 """
 
-from gen_jax.data import disk, images, tfds_source, toy2d
+from gen_jax.data import digit_domains, disk, images, tfds_source, toy2d
 from gen_jax.data.images import check_image_shape
 from gen_jax.data.pipeline import BatchStream, Prefetcher
 from gen_jax.data.streaming import StreamedBatchStream
@@ -23,6 +24,8 @@ _POINT_LOADERS = toy2d.loaders()
 _LOADERS = {
     **_POINT_LOADERS,
     "digits": images.load_digits,
+    "digits_printed": digit_domains.load_printed, "digits_attributes": digit_domains.load_attributes,
+    "digits_unpaired": digit_domains.load_unpaired,
     **{name: (lambda cfg, name=name: tfds_source.load_tfds(name, cfg)) for name in tfds_source.TFDS_NAMES},
 }
 # data.name prefixes: 'PREFIX' + what the loader reads (a tfds name, a folder, ArrayRecord files).

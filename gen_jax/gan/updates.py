@@ -115,7 +115,7 @@ def _with_nets(state, **nets: tuple):
       model_state={**state.model_state, **{k: v[2] for k, v in nets.items()}})
 
 
-def _split_critic_batches(batch: dict, n_critic: int) -> dict:
+def split_critic_batches(batch: dict, n_critic: int) -> dict:
   """{'x': [n_critic * b, ...]} -> {'x': [n_critic, b, ...]}, chunk i = local rows i, i + n, i + 2n, ...
 
   Strided, so that chunk i holds the global rows congruent to i mod n_critic
@@ -129,7 +129,7 @@ def _split_critic_batches(batch: dict, n_critic: int) -> dict:
 def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, conditional: bool,
                        state, batch: dict, key: jax.Array):
   """One GAN step: n_critic discriminator updates, then one generator update (see module doc)."""
-  chunks = _split_critic_batches(batch, objective.n_critic)
+  chunks = split_critic_batches(batch, objective.n_critic)
   b = chunks["x"].shape[1]
   g_params, _, g_model_state = _net_state(state, "generator")
 

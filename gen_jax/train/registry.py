@@ -20,6 +20,8 @@ BUILTIN_MODELS = {
     "ddpm": "gen_jax.diffusion.models", "vdm": "gen_jax.diffusion.models",
     "nice": "gen_jax.flows.models", "realnvp": "gen_jax.flows.models", "glow": "gen_jax.flows.models",
     "maf": "gen_jax.flows.models", "cnf": "gen_jax.flows.cnf_model",
+    "cyclegan": "gen_jax.image2image.cyclegan", "stargan": "gen_jax.image2image.multidomain",
+    "attgan": "gen_jax.image2image.multidomain",
     "engine_test": "gen_jax.train.toy_model",
 }
 

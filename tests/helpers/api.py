@@ -11,4 +11,5 @@ DIFFUSION_PURE_MODULES = ("gen_jax.diffusion.schedules", "gen_jax.diffusion.obje
 FLOW_PURE_MODULES = tuple(f"gen_jax.flows.{name}" for name in ("bijections", "coupling", "glow", "autoregressive",
                                                                  "splines", "elementwise", "cnf", "dequantization"))
 GAN_PURE_MODULES = ("gen_jax.gan.latents", "gen_jax.gan.metropolis")
-FAMILY_PURE_MODULES = DIFFUSION_PURE_MODULES + FLOW_PURE_MODULES + GAN_PURE_MODULES
+TRANSLATION_PURE_MODULES = ("gen_jax.image2image.unpaired_losses", "gen_jax.image2image.multidomain_losses")
+FAMILY_PURE_MODULES = DIFFUSION_PURE_MODULES + FLOW_PURE_MODULES + GAN_PURE_MODULES + TRANSLATION_PURE_MODULES

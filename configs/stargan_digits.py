@@ -6,13 +6,12 @@
 Result: see the README section "Unpaired and multi-domain translation".
 """
 
-from configs import default
+from configs import translation_base
 
 
 def get_config():
-  c = default.get_config()
+  c = translation_base.get_config()
   c.data.name = "digits_attributes"
-  c.data.batch_size = 32
   c.model.name = "stargan"
   c.model.features = 16                  # ResNet generator, target attributes tiled as 4 input channels
   c.model.num_blocks = 3                 # 6 in the paper
@@ -27,12 +26,6 @@ def get_config():
   c.objective.lambda_rec = 10.0
   c.objective.lambda_gp = 10.0
   c.optim.learning_rate = 1e-4
-  c.optim.discriminator_learning_rate = 0.0
-  c.optim.b1 = 0.5
-  c.optim.schedule = "cosine"
   c.train.num_steps = 3000
-  c.train.steps_per_jit = 1              # XLA:CPU runs conv gradients much slower inside lax.scan
-  c.train.log_every = 500
-  c.train.eval_every = 1000
-  c.train.checkpoint_every = 1000
+  c.train.ema_decay = 0.999              # pictures and metrics use the EMA generator
   return c

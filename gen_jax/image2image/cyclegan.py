@@ -46,7 +46,7 @@ def _networks(config, channels: int, dtype) -> dict:
   common.check_widths(m, ("features", "discriminator_features", "discriminator_layers"))
   for field in ("num_blocks", "num_downsampling"):
     common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
-  generator = ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, dtype)
+  generator = ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, dtype=dtype)
   discriminator = PatchDiscriminator(m.discriminator_features, m.discriminator_layers, "instance", dtype=dtype)
   return {"generator_ab": generator, "generator_ba": generator,
           "discriminator_a": discriminator, "discriminator_b": discriminator}

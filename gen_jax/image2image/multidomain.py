@@ -4,8 +4,9 @@ Data: 'digits_attributes' (gen_jax.data.digit_domains): y is the attribute domai
 attribute vector c = [thick, thin, slant_left, slant_right] conditions the generator. Each
 example is edited towards the attributes c' of a domain drawn uniformly per example.
 
-* 'stargan': y = G(x, c'), G a ResNet generator with c' tiled as input channels; the
-  reconstruction is the cycle G(G(x, c'), c).
+* 'stargan': y = G(x, c'), G a ResNet generator with c' tiled as input channels (and zero
+  padding, as StarGAN's: see gen_jax.nets.resnet_generator); the reconstruction is the cycle
+  G(G(x, c'), c).
 * 'attgan': y = G_dec(G_enc(x), c'), the encoder-decoder with attribute injection
   (gen_jax.nets.attgan); the reconstruction decodes with the image's own attributes, G(x, c).
 
@@ -59,7 +60,7 @@ def _generator(config, channels: int, dtype):
   if m.name == "stargan":
     for field in ("num_blocks", "num_downsampling"):
       common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
-    return ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, dtype)
+    return ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, "zeros", dtype)
   check_positive_int(m.num_layers, "model.num_layers")
   return AttributeEditor(m.features, m.num_layers, dtype=dtype)
 

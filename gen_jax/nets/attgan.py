@@ -41,7 +41,8 @@ class AttributeEditor(nn.Module):
     del train  # instance norm: no batch statistics
     maps, h = [], x.astype(self.dtype)
     for i in range(self.num_layers):                                            # [B, H / 2^(i+1), ., f 2^i]
-      h = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME", dtype=self.dtype)(h)
+      h = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME", use_bias=False,
+                  dtype=self.dtype)(h)  # no bias before instance norm (it would be removed)
       h = nn.leaky_relu(nn.InstanceNorm(dtype=self.dtype)(h), 0.2)
       maps.append(h)
     for i in reversed(range(self.num_layers)):                                  # [B, H / 2^i, ., f 2^(i-1) or C]
@@ -50,7 +51,7 @@ class AttributeEditor(nn.Module):
       if self.shortcut and i == self.num_layers - 2:
         h = jnp.concatenate([h, maps[i]], axis=-1)
       width = x.shape[-1] if i == 0 else self.features * 2 ** (i - 1)
-      h = nn.ConvTranspose(width, (4, 4), strides=(2, 2), padding="SAME", dtype=self.dtype)(h)
+      h = nn.ConvTranspose(width, (4, 4), strides=(2, 2), padding="SAME", use_bias=i == 0, dtype=self.dtype)(h)
       if i > 0:
         h = nn.relu(nn.InstanceNorm(dtype=self.dtype)(h))
     return jnp.tanh(h).astype(jnp.float32)                                      # [B, H, W, C]

@@ -44,7 +44,8 @@ class AuxiliaryDiscriminator(nn.Module):
       raise ValueError(f"normalization: expected one of {list(NORMALIZATIONS)}, got {self.normalization!r}")
     h = x.astype(self.dtype)
     for i in range(self.num_layers):                                            # [B, H / 2^(i+1), ., f 2^i]
-      h = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME", dtype=self.dtype)(h)
+      h = nn.Conv(self.features * 2 ** i, (4, 4), strides=(2, 2), padding="SAME",
+                  use_bias=self.normalization == "none", dtype=self.dtype)(h)  # a norm would remove the bias
       if self.normalization == "instance":
         h = nn.InstanceNorm(dtype=self.dtype)(h)
       h = nn.leaky_relu(h, self.negative_slope)

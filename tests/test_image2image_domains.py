@@ -3,7 +3,6 @@ the history pool, and cyclegan / stargan / attgan on the engine (1 vs 4 devices,
 
 import jax
 import jax.numpy as jnp
-import ml_collections
 import numpy as np
 import pytest
 

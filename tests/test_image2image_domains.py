@@ -34,6 +34,10 @@ def tiny_config(**fields):
   c.model.discriminator_features = 4
   c.objective.pool_size = 4 if fields["model.name"] == "cyclegan" else 0
   c.optim.learning_rate = 1e-4
+  # Adam's eps above rounding noise: StarGAN's centre taps on the constant label channels have an exactly zero
+  # gradient (instance norm cancels them), and Adam would turn its rounding noise (device-count dependent) into
+  # full steps of parameters that do not change the output.
+  c.optim.eps = 1e-4
   c.optim.schedule = "constant"  # a cosine schedule would depend on train.num_steps (the resume test)
   c.eval.classifier_steps = 20
   c.eval.progress = False

@@ -3,7 +3,12 @@
   python scripts/train.py --config=configs/cyclegan_digits.py --workdir=runs/cyclegan_digits
   python scripts/evaluate.py --workdir=runs/cyclegan_digits
 
-Result: see the README section "Unpaired and multi-domain translation".
+Result (measured, seed 0, 4,000 steps: 158 s of CPU time, 524 s wall on the shared 2-core box):
+handwritten -> printed label_preserved 0.781, domain_accuracy 0.581, cycle_error 0.113, fd 25.2 (75.2
+before translation); printed -> handwritten 0.767, 0.947, 0.113, 34.6. Below the issue's 90 % / 90 %
+target: the identity term keeps digits recognisable but many translations still look handwritten, and
+with lambda_id = 2 (and one downsampling, f = 24) domain_accuracy reached 0.947 but label_preserved fell to
+0.453 (CycleGAN relabels digits freely: the cycle is satisfied by any invertible relabelling).
 """
 
 from configs import translation_base

@@ -3,7 +3,13 @@
   python scripts/train.py --config=configs/stargan_digits.py --workdir=runs/stargan_digits
   python scripts/evaluate.py --workdir=runs/stargan_digits
 
-Result: see the README section "Unpaired and multi-domain translation".
+Result (measured, seed 0, 3,000 steps: 89 s of CPU time, 407 s wall on the shared 2-core box):
+attribute_accuracy 0.983 (the attribute classifier reaches 0.958 on real held-out images), target_accuracy
+0.932 (real: 0.835), fd 10.8, but identity_preserved 0.176: the edits show the requested thickness and
+slant but mostly lose the digit (below the issue's 90 % target). With --config.objective.lambda_rec=40:
+attribute_accuracy 0.970, identity_preserved 0.037. The cycle reconstruction G(G(x, c'), c) is met
+without keeping the digit visible in G(x, c'); AttGAN's direct reconstruction keeps more of it
+(configs/attgan_digits.py).
 """
 
 from configs import translation_base

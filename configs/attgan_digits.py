@@ -3,7 +3,10 @@
   python scripts/train.py --config=configs/attgan_digits.py --workdir=runs/attgan_digits
   python scripts/evaluate.py --workdir=runs/attgan_digits
 
-Result: see the README section "Unpaired and multi-domain translation".
+Result (measured, seed 0, 3,000 steps: 40 s of CPU time, 83 s wall on the shared 2-core box):
+attribute_accuracy 0.873 (the attribute classifier reaches 0.958 on real held-out images), target_accuracy
+0.509 (real: 0.835), identity_preserved 0.812, fd 61.6: the digits survive the edits better than with
+StarGAN, the attributes less clearly. Seeds 1 and 2: see the README's translation results.
 """
 
 from configs import stargan_digits

@@ -7,13 +7,14 @@ in-memory data, `streaming.StreamedBatchStream` (grain workers, uint8) for
 data on disk, one contract. Names: the 2-D sets of `toy2d` (ring8, grid25,
 moons, swiss_roll, spiral, checkerboard, points), the sklearn digits of
 `images` (in memory), the paired photo patches of `photos` (photos_sr, photos_color;
-div2k_sr from prepared tfds data); tensorflow-datasets images (mnist, fashion_mnist,
+div2k_sr from prepared tfds data), the translation domains of `digit_domains` (digits_printed,
+digits_attributes, digits_unpaired); tensorflow-datasets images (mnist, fashion_mnist,
 cifar10, celeb_a, or any 'tfds:NAME') of `tfds_source`, a folder of images
 ('folder:PATH') and ArrayRecord files of encoded images ('arrayrecord:PATH')
 of `disk` (streamed).
 """
 
-from gen_jax.data import disk, images, photos, tfds_source, toy2d
+from gen_jax.data import digit_domains, disk, images, photos, tfds_source, toy2d
 from gen_jax.data.images import check_image_shape
 from gen_jax.data.pipeline import BatchStream, Prefetcher
 from gen_jax.data.streaming import StreamedBatchStream
@@ -27,6 +28,8 @@ _LOADERS = {
     "photos_sr": lambda cfg: photos.load_photos("sr", cfg),
     "photos_color": lambda cfg: photos.load_photos("color", cfg),
     "div2k_sr": photos.load_div2k,
+    "digits_printed": digit_domains.load_printed, "digits_attributes": digit_domains.load_attributes,
+    "digits_unpaired": digit_domains.load_unpaired,
     **{name: (lambda cfg, name=name: tfds_source.load_tfds(name, cfg)) for name in tfds_source.TFDS_NAMES},
 }
 # data.name prefixes: 'PREFIX' + what the loader reads (a tfds name, a folder, ArrayRecord files).

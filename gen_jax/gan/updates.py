@@ -117,7 +117,7 @@ def discriminator_update(d: Net, objective: Objective, state: tuple, real: jax.A
   return (params, opt_state, model_state), metrics
 
 
-def _split_critic_batches(batch: dict, n_critic: int) -> dict:
+def split_critic_batches(batch: dict, n_critic: int) -> dict:
   """{'x': [n_critic * b, ...]} -> {'x': [n_critic, b, ...]}, chunk i = local rows i, i + n, i + 2n, ...
 
   Strided, so that chunk i holds the global rows congruent to i mod n_critic
@@ -137,7 +137,7 @@ def unroll_critic_steps(x: jax.Array) -> bool:
 def adversarial_update(g: Net, d: Net, objective: Objective, latent: LatentFn, conditional: bool,
                        state, batch: dict, key: jax.Array):
   """One GAN step: n_critic discriminator updates, then one generator update (see module doc)."""
-  chunks = _split_critic_batches(batch, objective.n_critic)
+  chunks = split_critic_batches(batch, objective.n_critic)
   b = chunks["x"].shape[1]
   g_params, _, g_model_state = net_tuple(state, "generator")
 

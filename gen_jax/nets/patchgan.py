@@ -74,10 +74,14 @@ class PatchDiscriminator(nn.Module):
     if self.normalization not in NORMALIZATIONS:
       raise ValueError(f"normalization: expected one of {list(NORMALIZATIONS)}, got {self.normalization!r}")
     h = x.astype(self.dtype)
+    # No bias before a normalization: it would be removed, and its gradient (rounding noise) amplified by Adam.
+    normalized_bias = self.normalization == "none"
     for i in range(self.num_layers):                                        # [B, H / 2^(i+1), ., f min(2^i, 8)]
-      h = self.conv(self.features * min(2 ** i, 8), (4, 4), strides=(2, 2), padding="SAME", dtype=self.dtype)(h)
+      h = self.conv(self.features * min(2 ** i, 8), (4, 4), strides=(2, 2), padding="SAME",
+                    use_bias=i == 0 or normalized_bias, dtype=self.dtype)(h)
       h = nn.leaky_relu(h if i == 0 else self._normalize(h, train), 0.2)
-    h = self.conv(self.features * min(2 ** self.num_layers, 8), (4, 4), padding="SAME", dtype=self.dtype)(h)
+    h = self.conv(self.features * min(2 ** self.num_layers, 8), (4, 4), padding="SAME", use_bias=normalized_bias,
+                  dtype=self.dtype)(h)
     h = nn.leaky_relu(self._normalize(h, train), 0.2)                       # [B, H / 2^L, W / 2^L, f 2^L]
     logits = self.conv(1, (4, 4), padding="SAME", dtype=self.dtype)(h)       # [B, H / 2^L, W / 2^L, 1]
     return logits.astype(jnp.float32)

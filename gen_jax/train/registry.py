@@ -21,6 +21,8 @@ BUILTIN_MODELS = {
     "nice": "gen_jax.flows.models", "realnvp": "gen_jax.flows.models", "glow": "gen_jax.flows.models",
     "maf": "gen_jax.flows.models", "cnf": "gen_jax.flows.cnf_model",
     "srgan": "gen_jax.image2image.models", "pix2pix": "gen_jax.image2image.models",
+    "cyclegan": "gen_jax.image2image.cyclegan", "stargan": "gen_jax.image2image.multidomain",
+    "attgan": "gen_jax.image2image.multidomain",
     "engine_test": "gen_jax.train.toy_model",
 }
 

@@ -14,6 +14,8 @@ GAN_PURE_MODULES = ("gen_jax.gan.latents", "gen_jax.gan.metropolis", "gen_jax.ga
 # Network building blocks (Flax modules and pure layer functions of the GAN table's models).
 NET_BLOCK_MODULES = ("gen_jax.nets.equalized", "gen_jax.nets.style", "gen_jax.nets.conditional_norm",
                      "gen_jax.nets.patchgan")
-IMAGE2IMAGE_PURE_MODULES = ("gen_jax.image2image.paired_losses", "gen_jax.nets.srresnet", "gen_jax.nets.unet")
+# The image-to-image family: paired (pix2pix, SRGAN) and unpaired / multi-domain (CycleGAN, StarGAN, AttGAN).
+IMAGE2IMAGE_PURE_MODULES = ("gen_jax.image2image.paired_losses", "gen_jax.nets.srresnet", "gen_jax.nets.unet",
+                            "gen_jax.image2image.unpaired_losses", "gen_jax.image2image.multidomain_losses")
 FAMILY_PURE_MODULES = (DIFFUSION_PURE_MODULES + FLOW_PURE_MODULES + GAN_PURE_MODULES + NET_BLOCK_MODULES
                        + IMAGE2IMAGE_PURE_MODULES)

@@ -1,0 +1,132 @@
+"""Metrics of image-to-image translation on the digit domains (gen_jax.data.digit_domains), judged by
+gen_jax's ConvClassifier trained here on the real images (gen_jax.eval.features, cached like the
+sample-quality classifiers; settings eval.classifier_cache_dir, classifier_steps, image_batch_size).
+
+Unpaired translation A -> B (CycleGAN on digits_unpaired: A handwritten, B printed), on the held-out
+images a (labels y_a) and b:
+
+  label_preserved  = mean_i [argmax digit_classifier(G(a_i)) = y_a,i]   the digit survives translation
+  domain_accuracy  = mean_i [argmax domain_classifier(G(a_i)) = B]      the output looks like domain B
+  cycle_error      = mean_i |F(G(a_i)) - a_i|_1                        (mean absolute pixel error)
+  fd               = Frechet distance of the digit classifier's features of G(a) and b
+  fd_source        = the same between a and b: the distance before translation
+
+The digit classifier is trained on both domains' training images (10 digit classes), the domain
+classifier on both labelled by domain; their held-out accuracies on real images are reported
+(digit_classifier_accuracy, domain_classifier_accuracy): the ceiling of the two accuracies. The
+direction B -> A reports the same keys with the suffix '_ba'.
+
+Attribute editing (StarGAN / AttGAN on digits_attributes): every held-out image x (source digit
+y_x) is edited to each of the 9 attribute domains d' (attributes c' = attribute_vectors(d')):
+
+  attribute_accuracy  = mean over edits and the 4 attributes k of [c_k(argmax domain_classifier(y)) = c'_k]
+  target_accuracy     = mean over edits of [argmax domain_classifier(y) = d'] (all 4 attributes right)
+  identity_preserved  = mean over edits of [argmax digit_classifier(y) = y_x]: the edited image still
+                        shows the source digit, as judged by a digit classifier trained on all 9 domains
+  fd                  = Frechet distance of the domain classifier's features of the edits and of the
+                        held-out images (all domains, each domain as often as in the edits)
+
+with the two classifiers' accuracies on the real held-out images beside them (attribute_accuracy_real,
+target_accuracy_real, identity_classifier_accuracy).
+"""
+
+from typing import Callable
+
+import numpy as np
+
+from gen_jax.data import digit_domains
+from gen_jax.eval import features
+from gen_jax.eval.frechet import features_frechet_distance
+from gen_jax.eval.sample_quality import eval_settings, to_unit_range
+
+
+def _classifier(name: str, x_train, y_train, x_test, y_test, settings) -> features.Classifier:
+  return features.load_or_train_classifier(name, x_train, y_train, x_test, y_test,
+                                           settings["classifier_cache_dir"] or None,
+                                           steps=settings["classifier_steps"], verbose=settings["progress"])
+
+
+def _predict(classifier: features.Classifier, images, settings) -> np.ndarray:
+  return np.argmax(features.logits_fn(classifier, settings["image_batch_size"])(images), axis=-1)
+
+
+def _direction(translate: Callable, source, target, labels, digit, domain, target_domain: int, settings) -> dict:
+  """The A -> B metrics of `translate` (module doc) on images in [-1, 1]."""
+  translated, cycled = translate(source)
+  digit_features = features.feature_fn(digit, settings["image_batch_size"])
+  return {"label_preserved": float(np.mean(_predict(digit, translated, settings) == labels)),
+          "domain_accuracy": float(np.mean(_predict(domain, translated, settings) == target_domain)),
+          "cycle_error": float(np.mean(np.abs(cycled - source))),
+          "fd": features_frechet_distance(digit_features(translated), digit_features(target)),
+          "fd_source": features_frechet_distance(digit_features(source), digit_features(target))}
+
+
+def cycle_metrics(translate: Callable, dataset, eval_config) -> dict:
+  """CycleGAN's metrics (module doc) on a digits_unpaired `dataset`.
+
+  `translate(a, b) -> (G(a), F(b))` maps batches of each domain's images (the dataset's value range).
+  """
+  settings = eval_settings(eval_config)
+  value_range = dataset.spec.value_range
+  c = dataset.spec.example_shape[-1] // 2
+  unit = {split: to_unit_range(getattr(dataset, split)["x"], value_range) for split in ("train", "test")}
+  labels = {split: digit_domains.unpaired_labels(split) for split in ("train", "test")}
+  both = lambda split: np.concatenate([unit[split][..., :c], unit[split][..., c:]])
+  domains = lambda split: np.repeat([0, 1], len(unit[split])).astype(np.int32)
+  digit = _classifier("digits_unpaired-digit", both("train"), np.concatenate(labels["train"]), both("test"),
+                      np.concatenate(labels["test"]), settings)
+  domain = _classifier("digits_unpaired-domain", both("train"), domains("train"), both("test"), domains("test"),
+                       settings)
+  lo, hi = value_range
+  to_model = lambda x: (np.asarray(x) + 1.0) / 2.0 * (hi - lo) + lo
+  to_unit = lambda x: to_unit_range(np.asarray(x), value_range)
+
+  def translate_unit(a, b):
+    fake_b, fake_a = translate(to_model(a), to_model(b))
+    cycled_b, cycled_a = translate(fake_a, fake_b)
+    return to_unit(fake_b), to_unit(fake_a), to_unit(cycled_a), to_unit(cycled_b)
+
+  a, b = unit["test"][..., :c], unit["test"][..., c:]
+  fake_b, fake_a, cycled_a, cycled_b = translate_unit(a, b)
+  forward = _direction(lambda _: (fake_b, cycled_a), a, b, labels["test"][0], digit, domain, 1, settings)
+  backward = _direction(lambda _: (fake_a, cycled_b), b, a, labels["test"][1], digit, domain, 0, settings)
+  return {**forward, **{f"{k}_ba": v for k, v in backward.items()},
+          "digit_classifier_accuracy": float(digit.meta["test_accuracy"]),
+          "domain_classifier_accuracy": float(domain.meta["test_accuracy"])}
+
+
+def attribute_metrics(edit: Callable, dataset, eval_config) -> dict:
+  """StarGAN's and AttGAN's metrics (module doc) on a digits_attributes `dataset`.
+
+  `edit(x, attributes) -> images` edits a batch x [n, H, W, C] (the dataset's value range) towards
+  the attribute vectors [n, 4].
+  """
+  settings = eval_settings(eval_config)
+  value_range = dataset.spec.value_range
+  train_x, test_x = (to_unit_range(s["x"], value_range) for s in (dataset.train, dataset.test))
+  domain = _classifier("digits_attributes", train_x, dataset.train["y"], test_x, dataset.test["y"], settings)
+  digit = _classifier("digits_attributes-digit", train_x, digit_domains.attribute_digit_labels("train"), test_x,
+                      digit_domains.attribute_digit_labels("test"), settings)
+  source_digits = digit_domains.attribute_digit_labels("test")
+  n, num_domains = len(test_x), digit_domains.NUM_DOMAINS
+  targets = np.repeat(np.arange(num_domains), n)                                  # [9 n], domain-major
+  target_attributes = digit_domains.attribute_vectors(targets)
+  sources = np.tile(np.asarray(dataset.test["x"]), (num_domains, 1, 1, 1))        # [9 n, H, W, C]
+  batch = settings["image_batch_size"]
+  edits = np.concatenate([np.asarray(edit(sources[i:i + batch], target_attributes[i:i + batch]))
+                          for i in range(0, len(sources), batch)])
+  edits = to_unit_range(edits, value_range)
+  predicted = _predict(domain, edits, settings)
+  predicted_real = _predict(domain, test_x, settings)
+  real_attributes = digit_domains.attribute_vectors(dataset.test["y"])
+  domain_features = features.feature_fn(domain, batch)
+  return {
+      "attribute_accuracy": float(np.mean(digit_domains.attribute_vectors(predicted) == target_attributes)),
+      "target_accuracy": float(np.mean(predicted == targets)),
+      "identity_preserved": float(np.mean(_predict(digit, edits, settings) == np.tile(source_digits, num_domains))),
+      "fd": features_frechet_distance(domain_features(edits), domain_features(test_x)),
+      "attribute_accuracy_real": float(np.mean(digit_domains.attribute_vectors(predicted_real) == real_attributes)),
+      "target_accuracy_real": float(np.mean(predicted_real == dataset.test["y"])),
+      "identity_classifier_accuracy": float(digit.meta["test_accuracy"]),
+      "num_edits": int(len(edits)),
+  }

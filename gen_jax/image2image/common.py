@@ -1,0 +1,94 @@
+"""Glue shared by the translation models (cyclegan, stargan, attgan): config checks, the sharded
+history pool, optimizers, sampling parameters and picture grids."""
+
+import functools
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gen_jax import data as gdata
+from gen_jax.checks import check_positive_int
+from gen_jax.eval import plots
+from gen_jax.gan.components import check_field
+from gen_jax.image2image.unpaired_losses import HistoryPool, pool_init, pool_query
+from gen_jax.train import parallel
+from gen_jax.train.net_state import evaluation_params
+from gen_jax.train.optim import optimizer_from_config
+
+
+def check_dataset(spec, expected_name: str, model_name: str) -> None:
+  """ValueError naming data.name unless the data is `expected_name` (what the model's batches hold)."""
+  check_field(spec.name == expected_name, "data.name", f"{expected_name!r} for model {model_name!r}", spec.name)
+
+
+def check_weights(objective, names: tuple[str, ...]) -> dict:
+  """{name: objective[name]} after checking each is a non-negative number (objective.NAME)."""
+  for name in names:
+    value = objective[name]
+    check_field(isinstance(value, (int, float)) and value >= 0, f"objective.{name}", "a non-negative number", value)
+  return {name: float(objective[name]) for name in names}
+
+
+def check_widths(model, names: tuple[str, ...]) -> None:
+  for name in names:
+    check_positive_int(model[name], f"model.{name}")
+
+
+def optimizers(config, names: tuple[str, ...]) -> dict:
+  """One Adam (optim.*, with optim.schedule) per network; discriminators ('discriminator*') use
+  optim.discriminator_learning_rate when it is > 0."""
+  o = config.optim
+  check_field(o.learning_rate > 0, "optim.learning_rate", "> 0", o.learning_rate)
+  check_field(o.discriminator_learning_rate >= 0, "optim.discriminator_learning_rate",
+              "> 0 (or 0 for optim.learning_rate)", o.discriminator_learning_rate)
+  d_lr = o.discriminator_learning_rate or o.learning_rate
+  return {name: optimizer_from_config(config, d_lr if name.startswith("discriminator") else o.learning_rate)
+          for name in names}
+
+
+def empty_pool(size: int, example_shape) -> dict:
+  """A history pool as a plain dict (checkpointed with the model state)."""
+  return pool_init(size, tuple(example_shape))._asdict()
+
+
+def query_global_pool(pool: dict, local_images: jax.Array, key: jax.Array) -> tuple[dict, jax.Array]:
+  """(new pool, this device's images to show D): the pool is queried with the GLOBAL batch of generated
+  images (gathered over the data axis) and the same key on every device, so it stays identical on all
+  devices and a run on N devices reproduces one on 1 device."""
+  b = local_images.shape[0]
+  start = jax.lax.axis_index(parallel.AXIS) * b
+  # A psum of each device's rows placed in a zero global batch: an all-gather whose result is
+  # device-invariant (as the replicated pool must stay under shard_map's varying-axes check).
+  placed = jax.lax.dynamic_update_slice_in_dim(
+      jnp.zeros((b * jax.lax.axis_size(parallel.AXIS),) + local_images.shape[1:], local_images.dtype),
+      local_images, start, 0)
+  everyone = jax.lax.psum(placed, parallel.AXIS)                                       # [B, ...]
+  new_pool, shown = pool_query(HistoryPool(**pool), everyone, key)
+  local = jax.lax.dynamic_slice_in_dim(shown, start, b)                                # [b, ...]
+  return new_pool._asdict(), local
+
+
+def sampling_apply(module, state, name: str, *inputs) -> jax.Array:
+  """`module` (instance norm only: no batch statistics) with the EMA parameters when kept."""
+  return module.apply({"params": evaluation_params(state)[name]}, *inputs, train=False)
+
+
+def save_rows(rows: list, directory: str, file_name: str, value_range) -> list[str]:
+  """One PNG grid, row r = rows[r] (each [n, H, W, C], the same n): e.g. input | translated | reconstructed."""
+  images = np.concatenate([np.asarray(r) for r in rows])
+  columns = np.asarray(rows[0]).shape[0]
+  return [plots.save_image_grid(images, os.path.join(directory, file_name), columns, value_range=value_range)]
+
+
+def held_out_images(data_config) -> np.ndarray:
+  """The held-out split's images [N, ...] of `data_config` (loaded once per process), for pictures and samples."""
+  return _held_out(tuple(sorted(data_config.to_dict().items())))
+
+
+@functools.lru_cache(maxsize=4)
+def _held_out(items: tuple) -> np.ndarray:
+  import ml_collections  # pylint: disable=import-outside-toplevel
+
+  return np.asarray(gdata.load(ml_collections.ConfigDict(dict(items))).test["x"])

@@ -127,6 +127,15 @@ def test_fields_added_later_match_configs_saved_before_them_at_their_old_behavio
   assert model_differences(stored, current) == ["objective.diff_augment"]
 
 
+def test_a_run_saved_before_fields_were_added_loads_with_their_old_behaviour(tmp_path):
+  from gen_jax.train.rundir import load_config
+  (tmp_path / "config.json").write_text(json.dumps({"model": {"name": "gan"}, "objective": {"loss": "hinge"},
+                                                    "train": {"seed": 3}}))
+  config = load_config(str(tmp_path))
+  assert config.model.architecture == "dcgan" and config.objective.diff_augment == "" and config.train.num_seeds == 1
+  assert config.train.seed == 3 and "data" not in config  # saved values kept; no group invented
+
+
 def run_cli(*args, script="train.py"):
   return subprocess.run([sys.executable, os.path.join(REPO, "scripts", script), *args],
                         capture_output=True, text=True, timeout=120, cwd=REPO)

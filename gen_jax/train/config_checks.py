@@ -60,10 +60,22 @@ def validate(config: ml_collections.ConfigDict) -> None:
   registry.builder_for(config)  # ValueError naming model.name / model.module
 
 
-# Fields compared on resume that configs saved before the field existed lack: the value that reproduces
-# the behaviour of the gen_jax that saved them (a run resumes under a newer version unless its config changed).
-_MISSING_MEANS = {"train.num_seeds": 1, "model.architecture": "dcgan", "model.embed_dim": 32,
-                  "objective.orthogonal": 0.0, "objective.diff_augment": "", "model.dropout": 0.0}
+# Fields added to gen_jax after runs were saved without them, and the value that reproduces the behaviour of
+# the gen_jax that saved them: a run resumes (unless its config changed) and evaluates under a newer version.
+ADDED_FIELD_DEFAULTS = {"train.num_seeds": 1, "model.architecture": "dcgan", "model.embed_dim": 32,
+                        "objective.orthogonal": 0.0, "objective.diff_augment": "", "model.dropout": 0.0,
+                        "model.init_scheme": "identity"}
+
+
+def added_field_defaults(saved: dict) -> dict:
+  """ADDED_FIELD_DEFAULTS as a nested dict, restricted to the groups `saved` has (a config of another family
+  does not gain fields it never reads)."""
+  nested = {}
+  for dotted, value in ADDED_FIELD_DEFAULTS.items():
+    group, name = dotted.split(".")
+    if group in saved:
+      nested.setdefault(group, {})[name] = value
+  return nested
 
 
 def model_differences(stored: dict, current: dict, prefixes=("model", "objective", "data.name",
@@ -86,4 +98,5 @@ def model_differences(stored: dict, current: dict, prefixes=("model", "objective
 
   a, b = flat(stored), flat(current)
   keys = sorted(k for k in set(a) | set(b) if any(k == p or k.startswith(p + ".") for p in prefixes))
-  return [k for k in keys if a.get(k, _MISSING_MEANS.get(k)) != b.get(k, _MISSING_MEANS.get(k))]
+  return [k for k in keys
+          if a.get(k, ADDED_FIELD_DEFAULTS.get(k)) != b.get(k, ADDED_FIELD_DEFAULTS.get(k))]

@@ -12,7 +12,7 @@ import sys
 import ml_collections
 
 from gen_jax import data as gdata
-from gen_jax.train import checkpoint, registry, resume
+from gen_jax.train import checkpoint, config_checks, registry, resume
 from gen_jax.train.safety import WorkdirError
 from gen_jax.train.state import initial_state
 
@@ -31,8 +31,9 @@ def fill_missing(saved: dict, defaults: dict) -> dict:
 def load_config(workdir: str, current: ml_collections.ConfigDict | None = None) -> ml_collections.ConfigDict:
   """The config a run in `workdir` was trained with (DIR/config.json).
 
-  With `current` (e.g. the experiment file as it is now): fields the saved config lacks (added to
-  gen_jax after the run was trained) are taken from it, and its `eval` group replaces the saved
+  Fields added to gen_jax since with a value that reproduces the old behaviour
+  (`config_checks.ADDED_FIELD_DEFAULTS`) are filled in. With `current` (e.g. the experiment file as it is
+  now): the other fields the saved config lacks are taken from it, and its `eval` group replaces the saved
   one (evaluation settings: sample count, seed, rejection sampling); every saved training field is kept.
   """
   path = os.path.join(workdir, "config.json")
@@ -46,6 +47,7 @@ def load_config(workdir: str, current: ml_collections.ConfigDict | None = None) 
     raise ValueError(f"--workdir: expected a JSON config in {path}, got a corrupt file ({e})") from e
   if not isinstance(saved, dict):
     raise ValueError(f"--workdir: expected a JSON object in {path}, got {type(saved).__name__}")
+  saved = fill_missing(saved, config_checks.added_field_defaults(saved))
   if current is not None:
     saved = {**fill_missing(saved, current.to_dict()), "eval": current.eval.to_dict()}
   return ml_collections.ConfigDict(saved)

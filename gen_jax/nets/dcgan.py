@@ -44,6 +44,17 @@ def upsampling_plan(size: int) -> tuple[int, int]:
   return size // 2 ** k, k
 
 
+def generator_plan(image_shape: tuple[int, int, int], output: str) -> tuple[int, int]:
+  """`upsampling_plan` of a generator's square image_shape (H, W, C), after checking the shape and the
+  output squashing (ValueError naming `image_shape` or `output`)."""
+  height, width, _ = image_shape
+  if height != width:
+    raise ValueError(f"image_shape: expected square images, got {image_shape}")
+  if output not in OUTPUT_ACTIVATIONS:
+    raise ValueError(f"output: expected one of {sorted(OUTPUT_ACTIVATIONS)}, got {output!r}")
+  return upsampling_plan(height)
+
+
 class DCGANGenerator(nn.Module):
   """z [B, Z] -> images [B, H, W, C] (H = W = image_shape[0]), the canonical DCGAN generator (module doc).
 
@@ -67,12 +78,8 @@ class DCGANGenerator(nn.Module):
 
   @nn.compact
   def __call__(self, z: jax.Array, train: bool = True) -> jax.Array:
-    height, width, channels = self.image_shape
-    if height != width:
-      raise ValueError(f"image_shape: expected square images, got {self.image_shape}")
-    if self.output not in OUTPUT_ACTIVATIONS:
-      raise ValueError(f"output: expected one of {sorted(OUTPUT_ACTIVATIONS)}, got {self.output!r}")
-    start, ups = upsampling_plan(height)
+    channels = self.image_shape[2]
+    start, ups = generator_plan(self.image_shape, self.output)
     norm = lambda h: nn.BatchNorm(use_running_average=not train, axis_name=self.axis_name if train else None,
                                   dtype=self.dtype)(h)
     up = lambda h, out: SubpixelConvTranspose(out, (4, 4), strides=(2, 2), dtype=self.dtype)(h)

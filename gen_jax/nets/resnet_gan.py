@@ -21,7 +21,7 @@ import jax.numpy as jnp
 
 from gen_jax.gan.latents import split_latent
 from gen_jax.nets.conditional_norm import ConditionalBatchNorm
-from gen_jax.nets.dcgan import OUTPUT_ACTIVATIONS, upsampling_plan
+from gen_jax.nets.dcgan import OUTPUT_ACTIVATIONS, generator_plan, upsampling_plan
 
 
 def upsample_nearest(x: jax.Array) -> jax.Array:
@@ -103,12 +103,8 @@ class ResNetGenerator(nn.Module):
 
   @nn.compact
   def __call__(self, z: jax.Array, labels: jax.Array | None = None, train: bool = True) -> jax.Array:
-    height, width, channels = self.image_shape
-    if height != width:
-      raise ValueError(f"image_shape: expected square images, got {self.image_shape}")
-    if self.output not in OUTPUT_ACTIVATIONS:
-      raise ValueError(f"output: expected one of {sorted(OUTPUT_ACTIVATIONS)}, got {self.output!r}")
-    start, ups = upsampling_plan(height)
+    channels = self.image_shape[2]
+    start, ups = generator_plan(self.image_shape, self.output)
     width_0 = 4 * self.features
     conditions = [None] * ups
     if self.num_classes:

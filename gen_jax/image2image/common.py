@@ -11,11 +11,10 @@ import numpy as np
 from gen_jax import data as gdata
 from gen_jax.checks import check_positive_int
 from gen_jax.eval import plots
-from gen_jax.gan.components import check_field
+from gen_jax.gan.components import check_field, optimizers_from_config
 from gen_jax.image2image.unpaired_losses import HistoryPool, pool_init, pool_query
 from gen_jax.train import parallel
 from gen_jax.train.net_state import evaluation_params
-from gen_jax.train.optim import optimizer_from_config
 
 
 def check_dataset(spec, expected_name: str, model_name: str) -> None:
@@ -37,15 +36,11 @@ def check_widths(model, names: tuple[str, ...]) -> None:
 
 
 def optimizers(config, names: tuple[str, ...]) -> dict:
-  """One Adam (optim.*, with optim.schedule) per network; discriminators ('discriminator*') use
-  optim.discriminator_learning_rate when it is > 0."""
-  o = config.optim
-  check_field(o.learning_rate > 0, "optim.learning_rate", "> 0", o.learning_rate)
-  check_field(o.discriminator_learning_rate >= 0, "optim.discriminator_learning_rate",
-              "> 0 (or 0 for optim.learning_rate)", o.discriminator_learning_rate)
-  d_lr = o.discriminator_learning_rate or o.learning_rate
-  return {name: optimizer_from_config(config, d_lr if name.startswith("discriminator") else o.learning_rate)
-          for name in names}
+  """One Adam (optim.*, with optim.schedule) per network: the GAN family's two optimizers
+  (`gen_jax.gan.components.optimizers_from_config`), the discriminator's for 'discriminator*' names."""
+  check_field(config.optim.learning_rate > 0, "optim.learning_rate", "> 0", config.optim.learning_rate)
+  generator_tx, discriminator_tx = optimizers_from_config(config)
+  return {name: discriminator_tx if name.startswith("discriminator") else generator_tx for name in names}
 
 
 def empty_pool(size: int, example_shape) -> dict:

@@ -14,7 +14,8 @@ from configs import engine_test
 from gen_jax.train import loop, parallel
 from gen_jax.train import state as state_lib
 from gen_jax.train.run_evaluation import evaluate_run
-from gen_jax.train.train_step import make_train_step
+from gen_jax.train.train_step import make_train_step, one_step_per_call
+from tests.helpers.gan import tiny_config as tiny_gan_config
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -77,6 +78,29 @@ def test_steps_per_jit_matches_single_steps(tmp_path):
   three = loop.train_and_evaluate(engine_test.tiny_config(steps_per_jit=3), str(tmp_path / "three"))
   for x, y in zip(leaves(one), leaves(three)):
     np.testing.assert_allclose(x, y, rtol=1e-6, atol=1e-7)
+
+
+def test_image_models_on_cpu_run_one_compiled_step_per_call(tmp_path, monkeypatch):
+  """XLA:CPU runs convolution gradients 20-60x slower in a lax.scan: image data on CPU calls the one-step
+  program per step, so any steps_per_jit runs the same program (bit-identical); points keep the scan."""
+  assert one_step_per_call("images", "cpu") and one_step_per_call("paired", "cpu")
+  assert not one_step_per_call("points", "cpu") and not one_step_per_call("images", "gpu")
+  config = lambda k: tiny_gan_config("gan", "digits", **{"data.fresh_samples": False, "train.num_steps": 3,
+                                                        "train.steps_per_jit": k, "train.checkpoint_every": 3})
+  calls = []
+  monkeypatch.setattr(loop, "make_train_step", lambda *a, **kw: counting(make_train_step(*a, **kw), calls))
+  one = loop.train_and_evaluate(config(1), str(tmp_path / "one"))
+  three = loop.train_and_evaluate(config(3), str(tmp_path / "three"))
+  assert_bitwise_equal(one, three)
+  assert calls == [1] * 6  # every call ran one step
+
+
+def counting(train_step, calls: list):
+  """`train_step`, appending each call's number of steps to `calls`."""
+  def run(state, batches, active):
+    calls.append(int(active.shape[0]))
+    return train_step(state, batches, active)
+  return run
 
 
 def test_step_is_traced_once_per_compilation():

@@ -77,6 +77,16 @@ def test_nonfinite_stops_naming_step_and_quantity_and_keeps_last_good_checkpoint
   assert int(state.step) == 4 and not safety.nonfinite_leaves(state)
 
 
+def test_one_step_calls_flag_the_same_step_as_the_scan(tmp_path, monkeypatch):
+  """Image data on CPU runs a chunk as one-step calls (train_step.one_step_per_call): a non-finite update in
+  the middle of a chunk is caught at its own step and the later steps of the chunk are not applied."""
+  monkeypatch.setattr(loop, "one_step_per_call", lambda kind, backend: True)
+  config = outlier_config(tmp_path, [4], num_steps=8, checkpoint_every=2, steps_per_jit=4)
+  with pytest.raises(safety.NonFiniteError, match=r"non-finite loss at step 5\b"):
+    loop.train_and_evaluate(config, str(tmp_path / "run"))
+  assert checkpoint.saved_steps_in(str(tmp_path / "run")) == [2, 4]
+
+
 @pytest.mark.parametrize("quantity", ["loss", "model_state"])
 def test_rollback_skips_offending_batches_up_to_max_rollbacks(tmp_path, quantity):
   """Rollback works whether the NaN first appears in the loss or only in the model / optimizer state."""

@@ -43,7 +43,7 @@ from gen_jax.train import checkpoint, config_checks, multihost, parallel, regist
 from gen_jax.train.metrics_writer import MetricsWriter
 from gen_jax.train.safety import NonFiniteError, WorkdirError  # noqa: F401  (raised by train_and_evaluate)
 from gen_jax.train.state import TrainState, initial_state
-from gen_jax.train.train_step import STATE_PARTS, make_train_step, pad_steps
+from gen_jax.train.train_step import STATE_PARTS, make_train_step, one_step_per_call, pad_steps
 
 
 class _Rollback(Exception):
@@ -167,6 +167,7 @@ class _Run:
                                      jax.process_index(), jax.process_count())
     self.train_step = make_train_step(trainer, mesh, config.train.ema_decay, self.stream.to_model_range,
                                       seed_axes=seeds.SEED_AXES if self.batched else None)
+    self.one_step_calls = one_step_per_call(dataset.spec.kind, jax.default_backend())
 
   def train(self, state: TrainState) -> TrainState:
     """Run to train.num_steps, rolling back up to train.max_rollbacks times when asked to."""
@@ -249,6 +250,22 @@ class _Run:
       return local
     return bool(np.any(multihost_utils.process_allgather(np.array(local))))
 
+  def _apply_steps(self, state: TrainState, batches, active: np.ndarray) -> tuple[TrainState, dict]:
+    """A chunk's steps on the host batches [k, ...]: one call of the k-step program, or k calls of the
+    one-step program (`one_step_per_call`), whose `applied` flags then chain as the scan's do."""
+    place = lambda b, a: (parallel.put_batch(b, self.mesh, leading_axes=2 if self.batched else 1),
+                          parallel.put_replicated(a, self.mesh))
+    if not self.one_step_calls:
+      state, metrics = self.train_step(state, *place(batches, active))
+      return state, jax.device_get(metrics)
+    per_step = []
+    for j in range(active.shape[0]):
+      state, metrics = self.train_step(state, *place(jax.tree.map(lambda x: x[j:j + 1], batches), active[j:j + 1]))
+      per_step.append(metrics)
+    metrics = jax.tree.map(lambda *steps: np.concatenate(steps), *jax.device_get(per_step))
+    metrics["applied"] = np.logical_and.accumulate(metrics["applied"])
+    return state, metrics
+
   def _run(self, state: TrainState) -> TrainState:
     """Updates from state.step to train.num_steps; raises _Rollback / NonFiniteError on divergence."""
     t, config = self.config.train, self.config
@@ -267,12 +284,10 @@ class _Run:
         if self._stop_requested():
           stopped = True
           break
-        batches, active = pad_steps(future.result(), count, t.steps_per_jit)
+        batches, active = pad_steps(future.result(), count, count if self.one_step_calls else t.steps_per_jit)
         future = fetch(schedule[i + 1]) if i + 1 < len(schedule) else None
-        placed = parallel.put_batch(batches, self.mesh, leading_axes=2 if self.batched else 1)
-        state, metrics = self.train_step(state, placed,
-                                         parallel.put_replicated(active, self.mesh))
-        metrics = {k: v[:count] for k, v in jax.device_get(metrics).items()}
+        state, metrics = self._apply_steps(state, batches, active)
+        metrics = {k: v[:count] for k, v in metrics.items()}
         self._check(first, metrics)
         step = first + count
         progress.update(count)

@@ -22,7 +22,7 @@ VARIANTS = {
         "objective.loss": "wasserstein", "objective.gradient_penalty": 1.0, "objective.r1": 1.0,
         "objective.n_critic": 2, "objective.pack": 2, "model.spectral_norm": True, "train.ema_decay": 0.9}),
     "cgan_lsgan_clip_sn_biggan_augment": dict(model="cgan", data="digits", **{
-        "objective.loss": "least_squares", "objective.clip": 0.05, "model.spectral_norm": True,
+        "objective.loss": "least_squares", "objective.clip": 0.05, "objective.n_critic": 2, "model.spectral_norm": True,
         "model.architecture": "biggan", "model.latent_dim": 4, "objective.orthogonal": 1e-4,
         "objective.diff_augment": "color,translation,cutout"}),
     "infogan_minimax_d_bn": dict(model="infogan", data="digits", **{
@@ -198,3 +198,20 @@ def test_batch_norm_discriminator_statistics_are_initialised_and_updated():
   after = jax.device_get(state.model_state["discriminator"])["batch_stats"]["body"]["BatchNorm_0"]
   assert np.all(np.isfinite(jax.device_get(metrics["loss/discriminator"])))
   assert not np.allclose(after["mean"], 0.0) and not np.allclose(after["var"], 1.0)
+
+
+@pytest.mark.parametrize("name, shape", [("sngan_digits", None), ("biggan_digits", None),
+                                         ("sngan_cifar10", (32, 32, 3)), ("biggan_cifar10", (32, 32, 3))])
+def test_shipped_resnet_gan_configs_build_their_networks(name, shape):
+  """The SN-GAN / BigGAN configs validate and build; the CIFAR-10 ones (tfds data not here) on its spec."""
+  import importlib  # pylint: disable=import-outside-toplevel
+  from gen_jax import data as gdata  # pylint: disable=import-outside-toplevel
+  from gen_jax.data.spec import DataSpec  # pylint: disable=import-outside-toplevel
+  from gen_jax.train import config_checks, registry  # pylint: disable=import-outside-toplevel
+  config = importlib.import_module(f"configs.{name}").get_config()
+  config_checks.validate(config)
+  spec = (gdata.load(config.data).spec if shape is None else
+          DataSpec("cifar10", "images", shape, 10, (-1.0, 1.0), None, None, False))
+  trainer = registry.get_model(config.model.name)(config, spec)
+  params = jax.eval_shape(trainer.init, jax.random.PRNGKey(0)).params
+  assert set(params) == {"generator", "discriminator"}

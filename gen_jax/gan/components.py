@@ -43,7 +43,7 @@ def objective_from_config(config, model_name: str) -> updates.Objective:
     check_positive_int(o[field], f"objective.{field}")
   check_field(o.pack == 1 or model_name in ("gan", "aae"), "objective.pack",
          f"1 for model {model_name!r} (packing mixes the labels or codes of several examples)", o.pack)
-  check_field(model_name == "gan" or o.n_critic == 1, "objective.n_critic", f"1 for model {model_name!r}", o.n_critic)
+  check_field(model_name in ("gan", "cgan") or o.n_critic == 1, "objective.n_critic", f"1 for model {model_name!r}", o.n_critic)
   b = config.data.batch_size
   check_field(b % o.pack == 0, "objective.pack", f"a divisor of data.batch_size={b}", o.pack)
   return updates.Objective(loss=o.loss, gradient_penalty=o.gradient_penalty, r1=o.r1, clip=o.clip,

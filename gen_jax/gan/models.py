@@ -31,7 +31,7 @@ from gen_jax.gan import regularizers, updates
 from gen_jax.gan.components import (check_model_fields, critic_body, decoder_body, layer_factories,
                                     objective_from_config, optimizers_from_config)
 from gen_jax.gan.latents import (LatentFn, categorical_latent, gaussian_latent, info_input, info_latent,
-                                 scale_continuous)
+                                 scale_continuous, truncated_normal_latent)
 from gen_jax.gan.networks import Discriminator, Generator
 from gen_jax.gan.pictures import save_point_pictures
 from gen_jax.gan.sample_metrics import evaluation
@@ -41,6 +41,8 @@ from gen_jax.train.net_state import evaluation_params, init_modules
 from gen_jax.train.registry import register_model
 
 GRID_COLUMNS = 10
+# Rows of BigGAN's truncation picture: z ~ N(0, I) truncated to |z_i| <= threshold (inf: not truncated).
+TRUNCATION_THRESHOLDS = (float("inf"), 1.0, 0.5, 0.25)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -155,8 +157,20 @@ def build_adversarial(config, spec) -> Trainer:
     rows = variant.num_classes or GRID_COLUMNS
     labels = jnp.repeat(jnp.arange(rows), GRID_COLUMNS) if conditional else None  # one class per row
     images = sample_with_labels(state, key, rows * GRID_COLUMNS, labels)
-    return [plots.save_image_grid(images, os.path.join(directory, f"samples_{step_number:07d}.png"),
-                                  GRID_COLUMNS, value_range=spec.value_range)]
+    paths = [plots.save_image_grid(images, os.path.join(directory, f"samples_{step_number:07d}.png"),
+                                   GRID_COLUMNS, value_range=spec.value_range)]
+    if config.model.architecture == "biggan":
+      paths.append(plots.save_image_grid(truncation_sweep(state, key), os.path.join(
+          directory, f"truncation_{step_number:07d}.png"), GRID_COLUMNS, value_range=spec.value_range))
+    return paths
+
+  def truncation_sweep(state, key):
+    """BigGAN's truncation trick (Brock et al., 2019, section 3.1): row r draws z ~ N(0, I) truncated to
+    |z_i| <= TRUNCATION_THRESHOLDS[r] from the same uniforms (a quantile map, so one column is one sample
+    pulled toward 0), column c the class c mod num_classes; one batch, so BatchNorm's statistics are shared."""
+    z = jnp.concatenate([truncated_normal_latent(key, (GRID_COLUMNS, variant.input_dim), t)
+                         for t in TRUNCATION_THRESHOLDS])                      # [rows * cols, Z]
+    return generate(state, z, jnp.tile(jnp.arange(GRID_COLUMNS) % variant.num_classes, len(TRUNCATION_THRESHOLDS)))
 
   def info_sweep(state, key):
     """Rows: categories; columns: the first continuous code swept over [-1, 1]; one z per row."""

@@ -6,6 +6,11 @@ b2 = 0.999, EMA of G).
 
   python scripts/train.py --config=configs/biggan_digits.py --workdir=runs/biggan_digits
   python scripts/evaluate.py --workdir=runs/biggan_digits
+
+Result (measured, seed 0, 10,000 steps, 399 CPU-seconds of training on the shared 2-core box): fd 6.01,
+kid 23.2 ± 21.2, precision 0.91, recall 0.81, label accuracy 0.992, class KL 0.0007. Its truncation sweep
+(samples/truncation_*.png: rows |z_i| <= inf, 1, 0.5, 0.25) turns varied digits into typical ones. n_critic is
+2 rather than CIFAR-10's 4 to stay within the budget.
 """
 
 from configs import cgan_digits
@@ -23,4 +28,5 @@ def get_config():
   c.objective.n_critic = 2
   c.optim.b1 = 0.0
   c.optim.b2 = 0.999
+  c.train.num_steps = 10_000
   return c

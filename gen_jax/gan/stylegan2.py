@@ -68,6 +68,22 @@ def check_model_fields(config, spec) -> None:
   check_field(0 <= psi <= 1, "eval.truncation_psi", "a number in [0, 1]", psi)
 
 
+def running_w_mean(state) -> jax.Array:
+  """The running mean of w [W] kept in the generator's model state."""
+  return state.model_state["generator"]["running"]["w_mean"]
+
+
+def truncated_generator_styles(generator, params, w_mean: jax.Array, z: jax.Array, psi) -> jax.Array:
+  """Styles [n, W] of latents z [n, Z] through the generator's mapping network, truncated toward w_mean:
+  w_mean + psi (mapping(z) - w_mean) (psi may be traced)."""
+  return truncate_toward_mean(generator.apply({"params": params}, z, method="map"), w_mean, psi)
+
+
+def noise_keys(key: jax.Array, n: int, shared: bool) -> jax.Array:
+  """[n] noise keys for the synthesis network: one per example, or `key` for all (one noise map shared)."""
+  return jnp.stack([key] * n) if shared else jax.random.split(key, n)
+
+
 @register_model("stylegan2")
 def build_stylegan2(config, spec) -> Trainer:
   """Trainer of StyleGAN2 (see module doc)."""
@@ -94,13 +110,12 @@ def build_stylegan2(config, spec) -> Trainer:
 
   @jax.jit
   def truncated_styles(state, z, psi):
-    """Styles [n, W] of latents z [n, Z], truncated toward the running mean by psi."""
-    w = g.module.apply({"params": evaluation_params(state)["generator"]}, z, method="map")
-    return truncate_toward_mean(w, state.model_state["generator"]["running"]["w_mean"], psi)
+    return truncated_generator_styles(g.module, evaluation_params(state)["generator"], running_w_mean(state), z,
+                                      psi)
 
   @jax.jit
-  def synthesize(state, ws, noise_keys):
-    return g.module.apply({"params": evaluation_params(state)["generator"]}, ws, noise_keys, method="synthesize")
+  def synthesize(state, ws, keys):
+    return g.module.apply({"params": evaluation_params(state)["generator"]}, ws, keys, method="synthesize")
 
   def broadcast(w):  # [n, W] -> [n, L, W]
     return jnp.broadcast_to(w[:, None], (w.shape[0], num_layers, w.shape[-1]))
@@ -109,8 +124,7 @@ def build_stylegan2(config, spec) -> Trainer:
     """n images of fresh latents at truncation psi; noise per example, or one noise map for all."""
     k_z, k_noise = jax.random.split(key)
     ws = broadcast(truncated_styles(state, jax.random.normal(k_z, (n, m.latent_dim)), psi))
-    noise_keys = jnp.stack([k_noise] * n) if shared_noise else jax.random.split(k_noise, n)
-    return synthesize(state, ws, noise_keys)
+    return synthesize(state, ws, noise_keys(k_noise, n, shared_noise))
 
   def sample(state, key, n):
     """n images at psi = eval.truncation_psi (EMA weights when kept)."""
@@ -128,7 +142,7 @@ def build_stylegan2(config, spec) -> Trainer:
     w_second = jnp.tile(w_cols, (s, 1))
     mixed = mix_styles(w_first, w_second, jnp.full((s * s,), num_layers // 2), num_layers)
     ws = jnp.concatenate([broadcast(w_cols), broadcast(w_rows), mixed])
-    images = synthesize(state, ws, jnp.stack([k_noise] * ws.shape[0]))
+    images = synthesize(state, ws, noise_keys(k_noise, ws.shape[0], shared=True))
     columns, rows, cells = images[:s], images[s:2 * s], images[2 * s:].reshape(s, s, *image_shape)
     corner = jnp.full((1,) + image_shape, spec.value_range[0])
     top = jnp.concatenate([corner, columns])                                    # [s + 1, ...]

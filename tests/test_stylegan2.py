@@ -185,5 +185,5 @@ def test_cli_bad_field_is_one_line_with_exit_code_2(tmp_path):
                    "--config.objective.style_mixing=2")
   assert result.returncode == 2, result.stderr
   lines = result.stderr.strip().splitlines()
-  assert lines == ["objective.style_mixing: expected a probability in [0, 1], got 2"], result.stderr
+  assert lines == ["error: objective.style_mixing: expected a probability in [0, 1], got 2.0"], result.stderr
   assert not (tmp_path / "run").exists()

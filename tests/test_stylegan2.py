@@ -9,8 +9,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from configs import stylegan2_base
+from configs import stylegan2_base, stylegan2_ffhq
 from gen_jax import data as gdata
+from gen_jax.data.spec import DataSpec
 from gen_jax.gan import regularizers
 from gen_jax.gan.stylegan2 import running_w_mean
 from gen_jax.nets.stylegan2 import ResidualDiscriminator, StyleGAN2Generator, SynthesisNetwork, num_styles
@@ -187,3 +188,10 @@ def test_cli_bad_field_is_one_line_with_exit_code_2(tmp_path):
   lines = result.stderr.strip().splitlines()
   assert lines == ["error: objective.style_mixing: expected a probability in [0, 1], got 2.0"], result.stderr
   assert not (tmp_path / "run").exists()
+
+
+def test_ffhq_config_builds_for_256_pixel_faces():
+  spec = DataSpec(name="folder", kind="images", example_shape=(256, 256, 3), num_classes=0,
+                  value_range=(-1.0, 1.0), mode_centres=None, mode_std=None, binarized=False)
+  trainer = registry.get_model("stylegan2")(stylegan2_ffhq.get_config(), spec)
+  assert trainer.batches_per_step == 1

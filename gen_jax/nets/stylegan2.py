@@ -17,6 +17,9 @@ Discriminator, the residual architecture:
   then at 4x4: minibatch_stddev, conv 3x3, dense F, dense 1 -> one logit per image,
 
 down the 2x2 average, every layer an equalized one, act = sqrt(2) LeakyReLU(0.2) (StyleGAN2's gain).
+
+Reference: T. Karras, S. Laine, M. Aittala, J. Hellsten, J. Lehtinen and T. Aila, Analyzing and Improving
+the Image Quality of StyleGAN (CVPR 2020), section 4 and figure 7.
 """
 
 import math
@@ -97,6 +100,14 @@ class SynthesisNetwork(nn.Module):
 
   Call with `noise_keys` [B] (one PRNG key per example; layer l draws its noise map from fold_in(key, l)),
   or None for no noise.
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> net = SynthesisNetwork((16, 16, 3), features=4)
+    >>> ws = jnp.zeros((2, num_styles(16), 8))                    # [B, L, W], L = 6
+    >>> params = jax.eval_shape(net.init, jax.random.key(0), ws)
+    >>> jax.eval_shape(net.apply, params, ws).shape
+    (2, 16, 16, 3)
   """
 
   image_shape: tuple[int, int, int]
@@ -161,6 +172,13 @@ class ResidualDiscriminator(nn.Module):
     features: F, the channels at every resolution.
     group_size: the minibatch-stddev group (the batch on each device must be a multiple of it, so that
       groups do not depend on the device count).
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> d = ResidualDiscriminator(features=4, group_size=2)
+    >>> x = jnp.zeros((4, 16, 16, 3))
+    >>> jax.eval_shape(d.apply, jax.eval_shape(d.init, jax.random.key(0), x), x).shape
+    (4,)
   """
 
   features: int = 64

@@ -1,4 +1,13 @@
-"""StyleGAN2 on sklearn's 8x8 digits (measurement pending).
+"""StyleGAN2 on sklearn's 8x8 digits (32 channels, R1 gamma 1 every 16 steps, path length 2 every 4, style
+mixing 0.9, Adam 1e-3 with b1 = 0, b2 = 0.99, EMA 0.99).
+
+  python scripts/train.py --config=configs/stylegan2_digits.py --workdir=runs/stylegan2_digits
+  python scripts/evaluate.py --workdir=runs/stylegan2_digits
+
+Result (measured, seed 0, 3000 steps, 564 CPU-seconds = 9.4 CPU-minutes, 34 min wall on the shared box):
+fd 119.96, kid 127.2 +- 20.7, precision 0.736, recall 0.625, 10 classes covered, class KL 0.082 (dcgan_digits:
+fd 165; the issue's target fd <= 40 is not reached). At step 1000: fd 272 (gamma 10 with rate 2e-3: 252;
+gamma 0.1: 311).
 """
 
 from configs import stylegan2_base

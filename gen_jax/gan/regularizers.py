@@ -16,7 +16,7 @@ two learning rates (TTUR) are fields of the GAN config (see gen_jax.gan.models).
 """
 
 import functools
-from typing import Callable
+from typing import Any, Callable
 
 import flax.linen as nn
 import jax
@@ -292,7 +292,8 @@ def orthogonal_penalty(params, beta=1e-4) -> jax.Array:
 
 
 def path_length_penalty(synthesis: Callable[[jax.Array], jax.Array], w: jax.Array, key: jax.Array,
-                        mean_length, decay=0.01) -> tuple[jax.Array, jax.Array]:
+                        mean_length, decay=0.01, mean: Callable[[jax.Array], jax.Array] = jnp.mean
+                        ) -> tuple[jax.Array, jax.Array]:
   """StyleGAN2's path-length regularizer: per example (||J_w^T y||_2 - a)^2 with y ~ N(0, I) / sqrt(H W)
   and J_w the Jacobian of the images g(w) with respect to the style w; a tracks the mean length.
 
@@ -302,9 +303,10 @@ def path_length_penalty(synthesis: Callable[[jax.Array], jax.Array], w: jax.Arra
   Args:
     synthesis: g, mapping styles [B, ...] to images [B, H, W, C], treating examples independently.
     w: styles [B, ...].
-    key: draws y.
+    key: draws y: one key, or one key per example [B] (draws that do not depend on how a batch is split).
     mean_length: a, the running mean of the lengths (start at 0); may be traced.
     decay: the running mean's rate: a' = a + decay (mean_b ||J^T y|| - a).
+    mean: the batch mean in that update (e.g. gen_jax.train.parallel.global_mean over a sharded batch).
 
   Returns:
     (penalties [B], a' the updated running mean); weight the mean penalty by StyleGAN2's
@@ -323,24 +325,32 @@ def path_length_penalty(synthesis: Callable[[jax.Array], jax.Array], w: jax.Arra
   """
   images, pullback = jax.vjp(synthesis, w)
   height, width = images.shape[1], images.shape[2]
-  y = jax.random.normal(key, images.shape, images.dtype) / jnp.sqrt(float(height * width))
+  typed = jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key)
+  if key.ndim == (1 if typed else 2):                                         # one key per example
+    y = jax.vmap(lambda k: jax.random.normal(k, images.shape[1:], images.dtype))(key)
+  else:
+    y = jax.random.normal(key, images.shape, images.dtype)
+  y = y / jnp.sqrt(float(height * width))
   (jacobian_t_y,) = pullback(y)                                               # [B, ...] like w
   lengths = jnp.sqrt(_squared_norms(jacobian_t_y))                            # [B]
-  new_mean = mean_length + decay * (jnp.mean(jax.lax.stop_gradient(lengths)) - mean_length)
+  new_mean = mean_length + decay * (mean(jax.lax.stop_gradient(lengths)) - mean_length)
   return jnp.square(lengths - new_mean), new_mean
 
 
-def lazy_penalty(step, interval: int, penalty: Callable[[], jax.Array]) -> jax.Array:
+def lazy_penalty(step, interval: int, penalty: Callable[[], Any], skipped_aux: Any = None) -> Any:
   """StyleGAN2's lazy regularization: interval * penalty() at steps divisible by `interval`, else 0,
   so the regularizer costs 1 / interval of its price at the same average strength.
 
   Args:
     step: the training step (may be traced).
     interval: k >= 1 (static; StyleGAN2: 16 for R1, 4 for path length).
-    penalty: a zero-argument function returning the (weighted) penalty scalar.
+    penalty: a zero-argument function returning the (weighted) penalty scalar, or (penalty, aux) when
+      `skipped_aux` is given.
+    skipped_aux: with a penalty that returns (penalty, aux) (e.g. an updated running mean), the aux
+      returned at the steps that skip it (e.g. the running mean unchanged).
 
   Returns:
-    a float scalar.
+    a float scalar, or (scalar, aux) with `skipped_aux`.
 
   Example:
     >>> import jax.numpy as jnp
@@ -349,5 +359,13 @@ def lazy_penalty(step, interval: int, penalty: Callable[[], jax.Array]) -> jax.A
     [0.0, 2.0]
   """
   interval = check_positive_int(interval, "interval")
-  return jax.lax.cond(jnp.asarray(step) % interval == 0, lambda: interval * penalty(),
-                      lambda: jnp.zeros((), jnp.result_type(float)))
+  zero = jnp.zeros((), jnp.result_type(float))
+  due = jnp.asarray(step) % interval == 0
+  if skipped_aux is None:
+    return jax.lax.cond(due, lambda: interval * penalty(), lambda: zero)
+
+  def regularize():
+    value, aux = penalty()
+    return interval * value, aux
+
+  return jax.lax.cond(due, regularize, lambda: (zero, skipped_aux))

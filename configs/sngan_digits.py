@@ -20,5 +20,7 @@ def get_config():
   c.objective.n_critic = 5
   c.optim.b1 = 0.0
   c.optim.b2 = 0.9
-  c.train.num_steps = 1000
+  c.train.num_steps = 3000
+  c.train.eval_every = 1000
+  c.train.checkpoint_every = 1000
   return c

@@ -34,6 +34,8 @@ def get_config():
   c.objective.commitment = 0.25          # beta
   c.objective.codebook_decay = 0.99
   c.objective.codebook_epsilon = 1e-5
+  c.objective.dead_code_threshold = 0.1  # EMA cluster size below which a code restarts beside a used one
+  c.objective.restart_noise = 0.01
 
   c.optim.learning_rate = 1e-3
   c.optim.discriminator_learning_rate = 0.0  # 0 = optim.learning_rate

@@ -9,7 +9,8 @@ Per step (pieces: `gen_jax.vae.vqgan_losses`, `gen_jax.vae.vq`, `gen_jax.image2i
   discriminator: f(t) L_D(D(x), D(sg(x^))), not stepped before objective.disc_start.
 
 The codebook is updated by EMA k-means (as 'vqvae'; the paper trains it by the codebook loss
-||sg(z_e) - z_q||^2). `sample` draws every grid position's code independently from its running
+||sg(z_e) - z_q||^2), with dead codes restarted beside used ones (without, 4 of 32 codes were in use
+on digits). `sample` draws every grid position's code independently from its running
 usage (a factorized prior; the paper's second stage is a transformer over the code grid, not built
 here), so `fd` of samples is that prior's; `evaluate` reports the first stage's own quality:
 reconstruction_mse, psnr, fd_reconstruction (gen_jax.eval.reconstruction), codebook perplexity and
@@ -20,7 +21,9 @@ model.num_codes (K), model.code_dim (D), model.discriminator_features, model.dis
 model.discriminator_norm, model.perceptual_weights ('' = a digit classifier trained here, or a
 VGG16 .npz, gen_jax.vae.perceptual_features); objective.perceptual_weight (w_p), objective.adversarial_weight
 (w_adv), objective.disc_start, objective.gan_loss ('hinge' or 'non_saturating'), objective.commitment
-(beta), objective.codebook_decay, objective.codebook_epsilon; optim.learning_rate,
+(beta), objective.codebook_decay, objective.codebook_epsilon, objective.dead_code_threshold (codes whose EMA
+cluster size falls below it restart next to a used code, `gen_jax.vae.vq.restart_dead_codes`; 0 = off),
+objective.restart_noise; optim.learning_rate,
 optim.discriminator_learning_rate (0 = the same); eval.* of the image metrics.
 """
 
@@ -47,7 +50,7 @@ from gen_jax.vae import plots
 from gen_jax.vae.perceptual_features import perceptual_layers
 from gen_jax.vae.trainer import check_non_negative
 from gen_jax.vae.vq import (commitment_loss, ema_codebook_update, init_codebook, perplexity, quantize,
-                            straight_through)
+                            restart_dead_codes, straight_through)
 from gen_jax.vae.vqgan_losses import adaptive_weight, adversarial_factor, perceptual_distance
 
 GAN_LOSSES = ("hinge", "non_saturating")
@@ -74,7 +77,8 @@ def _check_config(config, spec) -> dict:
   decay = check_non_negative(o.codebook_decay, "objective.codebook_decay")
   check_field(decay < 1, "objective.codebook_decay", "a number in [0, 1)", decay)
   weights = {name: check_non_negative(o[name], f"objective.{name}")
-             for name in ("perceptual_weight", "adversarial_weight", "commitment", "codebook_epsilon")}
+             for name in ("perceptual_weight", "adversarial_weight", "commitment", "codebook_epsilon",
+                          "dead_code_threshold", "restart_noise")}
   return {**weights, "codebook_decay": decay}
 
 
@@ -117,7 +121,6 @@ def build_vqgan(config, spec) -> Trainer:
     return decoder.apply({"params": params["decoder"]}, z.reshape(z.shape[0], *grid, m.code_dim))
 
   def update(state, batch, key):
-    del key  # deterministic networks
     x = batch["x"]                                                              # [b, H, W, C]
     factor = adversarial_factor(state.step, o.disc_start)
     codebook, d_params, d_state = (state.model_state["codebook"], state.params["discriminator"],
@@ -161,8 +164,10 @@ def build_vqgan(config, spec) -> Trainer:
     d_params, d_opt_state, d_state = jax.tree.map(lambda new, old: jnp.where(factor > 0, new, old), stepped,
                                                   (d_params, state.opt_state["discriminator"], d_state))
     params["discriminator"], opt_state["discriminator"] = d_params, d_opt_state
-    new_codebook = ema_codebook_update(codebook, aux["z_e"], aux["codes"], weights["codebook_decay"],
-                                       weights["codebook_epsilon"], parallel.AXIS)
+    new_codebook = restart_dead_codes(
+        ema_codebook_update(codebook, aux["z_e"], aux["codes"], weights["codebook_decay"],
+                            weights["codebook_epsilon"], parallel.AXIS),
+        key, weights["dead_code_threshold"], weights["restart_noise"])  # the same key and codebook on every device
     freq = jax.lax.pmean(jnp.mean(jax.nn.one_hot(aux["codes"], m.num_codes), axis=(0, 1)), parallel.AXIS)
     metrics = {**aux["metrics"], **d_metrics, "adaptive_weight": lam, "adversarial_factor": factor,
                "perplexity": perplexity(freq), **grad_norms({**grads, "discriminator": d_grads})}

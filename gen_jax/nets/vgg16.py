@@ -58,7 +58,14 @@ class VGG16Features(nn.Module):
 
 
 def conv_names() -> list[str]:
-  """['conv1_1', 'conv1_2', 'conv2_1', ..., 'conv5_3'] in network order."""
+  """['conv1_1', 'conv1_2', 'conv2_1', ..., 'conv5_3'] in network order.
+
+  Example:
+    >>> from gen_jax.nets import vgg16
+    >>> names = vgg16.conv_names()
+    >>> print(len(names), names[:3], names[-1])
+    13 ['conv1_1', 'conv1_2', 'conv2_1'] conv5_3
+  """
   return [f"conv{b + 1}_{i + 1}" for b, size in enumerate(BLOCK_SIZES) for i in range(size)]
 
 
@@ -68,6 +75,18 @@ def params_from_torchvision(arrays: Mapping[str, np.ndarray], field: str = "mode
 
   ValueError naming `field` when a convolution is missing or the shapes do not chain (3 input
   channels, 3x3 kernels, equal widths within a block).
+
+  Example:
+    >>> import numpy as np
+    >>> from gen_jax.nets import vgg16
+    >>> arrays, c_in = {}, 3
+    >>> for name, i in zip(vgg16.conv_names(), vgg16.TORCHVISION_CONV_INDICES):
+    ...   c_out = 2 * int(name[4])  # widths 2, 4, 6, 8, 10
+    ...   arrays[f"features.{i}.weight"], arrays[f"features.{i}.bias"] = np.ones((c_out, c_in, 3, 3)), np.zeros(c_out)
+    ...   c_in = c_out
+    >>> params, widths = vgg16.params_from_torchvision(arrays)
+    >>> print(widths, params["conv1_1"]["kernel"].shape)
+    (2, 4, 6, 8, 10) (3, 3, 3, 2)
   """
   params, in_channels, widths = {}, 3, []
   for name, i in zip(conv_names(), TORCHVISION_CONV_INDICES):

@@ -17,7 +17,17 @@ OUTPUT_LAYER = "output"
 
 
 def grid_shape(image_shape: Sequence[int], widths: Sequence[int]) -> tuple[int, int]:
-  """(h, w) of the code grid of `CodeEncoder(widths)` on images of shape (H, W, C)."""
+  """(h, w) of the code grid of `CodeEncoder(widths)` on images of shape (H, W, C).
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.nets.vq_conv import CodeDecoder, CodeEncoder, grid_shape
+    >>> encoder, decoder = CodeEncoder((4, 8), code_dim=2), CodeDecoder((4, 8), channels=1)
+    >>> z = encoder.init_with_output(jax.random.PRNGKey(0), jnp.zeros((1, 8, 8, 1)))[0]
+    >>> x = decoder.init_with_output(jax.random.PRNGKey(1), z)[0]
+    >>> print(grid_shape((8, 8, 1), (4, 8)), z.shape, x.shape)
+    (4, 4) (1, 4, 4, 2) (1, 8, 8, 1)
+  """
   factor = 2 ** (len(widths) - 1)
   return image_shape[0] // factor, image_shape[1] // factor
 

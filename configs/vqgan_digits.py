@@ -6,7 +6,15 @@ from step `disc_start`.
   python scripts/train.py --config=configs/vqgan_digits.py --workdir=runs/vqgan_digits
   python scripts/evaluate.py --workdir=runs/vqgan_digits
 
-Result: measured in the README's VQGAN section.
+Measured by these commands (seed 0; 181 s of CPU time, 333 s wall): reconstruction_mse 0.0053 (pixels in
+[0, 1]), psnr 22.72 dB, fd_reconstruction 0.61, perplexity 30.1 (32 of 32 codes used), sample fd 210.
+Seeds 0, 1, 2 in one seed-batched run (`--config.train.num_seeds=3`: 859 s of CPU time for the three,
+2,077 s wall on the shared 2-core box; mean ± standard error over the seeds, 360 held-out images):
+reconstruction_mse 0.0071 ± 0.0004, psnr 21.53 ± 0.26 dB,
+fd_reconstruction 8.6 ± 2.2 (per seed 8.3 / 5.1 / 12.5: the adversarial phase makes the last checkpoint
+jumpy, seed 0 alone above reached 0.61), codebook perplexity 28.9 ± 0.6 with 32 of 32 codes
+used; `fd` of factorized-prior samples 254 ± 15. `configs/vqvae_digits.py` the same way (17.6 s of CPU for
+its three seeds): psnr 13.28 ± 0.13, fd_reconstruction 13.1 ± 1.0, perplexity 30.8 ± 0.3, sample fd 50.5 ± 5.9.
 """
 
 from configs import default

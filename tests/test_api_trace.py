@@ -273,6 +273,8 @@ CASES = [
          lambda k: {"codebook": vq.init_codebook(k, 4, 2, 3), "z_e": normal(k, 2, 3, 2),
                     "indices": jax.random.randint(k, (2, 3), 0, 4)},
          vq.ema_codebook_update, {"decay": 0.9, "epsilon": 1e-5}, grad=True),
+    Case("vq.restart_dead_codes", lambda k: {"codebook": vq.init_codebook(k, 4, 2, 3), "key": k},
+         vq.restart_dead_codes, {"threshold": 1.5, "noise_scale": 0.01}),
     # --- vae.hierarchical ---
     Case("hierarchical.split_gaussian", lambda k: {"h": normal(k, 2, 6)}, hierarchical.split_gaussian, grad=True),
     Case("hierarchical.layer_keys", lambda k: {"keys": keys_of(k, 3)}, lambda keys: hierarchical.layer_keys(keys, 1)),

@@ -1,6 +1,7 @@
 """VAE family on the engine: every variant trains on 1 and 4 (fake) devices alike; evaluation; builders validate."""
 
 import os
+import tempfile
 
 import jax
 import numpy as np
@@ -50,6 +51,9 @@ def tiny_config(**fields):
   c.eval.iwae_k = 20
   c.eval.iwae_chunk = 10
   c.eval.batch_size = 64
+  c.eval.classifier_cache_dir = os.path.join(tempfile.gettempdir(), "gen_jax_tests_vae_classifiers")  # vqvae's fd
+  c.eval.classifier_steps = 2
+  c.eval.progress = False
   return few_steps(c, fields)
 
 
@@ -95,7 +99,8 @@ def test_evaluation_with_one_sample_is_the_elbo(digits):
 def test_vqvae_evaluation_reports_reconstruction_and_perplexity(digits):
   trainer = registry.get_model("vqvae")(tiny_config(**{"model.name": "vqvae"}), digits.spec)
   result = trainer.evaluate(trainer.init(jax.random.PRNGKey(0)), digits, jax.random.PRNGKey(1))
-  assert set(result) >= {"reconstruction", "mse", "perplexity", "codes_used", "elbo"} and "nll" not in result
+  assert set(result) >= {"reconstruction", "mse", "perplexity", "codes_used", "elbo", "reconstruction_mse", "psnr",
+                         "fd_reconstruction"} and "nll" not in result
   assert 1.0 <= result["perplexity"] <= 8.0 and 1 <= result["codes_used"] <= 8
   assert result["elbo"] <= result["reconstruction"]
 

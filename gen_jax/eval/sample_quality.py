@@ -89,6 +89,17 @@ def intended_labels(n: int, batch_size: int, num_classes: int) -> np.ndarray:
   return np.tile(np.arange(batch_size) % num_classes, -(-n // batch_size))[:n].astype(np.int32)
 
 
+def metric_classifier(eval_config, reference: gdata.Dataset, suffix: str = "", seed: int = 0) -> features.Classifier:
+  """The dataset's cached classifier '<name><suffix>' (trained with PRNGKey(seed) on `reference`'s training split
+  in [-1, 1] if absent; eval.classifier_cache_dir, eval.classifier_steps): the metric network with the defaults."""
+  settings = eval_settings(eval_config)
+  value_range = reference.spec.value_range
+  return features.load_or_train_classifier(
+      reference.spec.name + suffix, to_unit_range(reference.train["x"], value_range), reference.train["y"],
+      to_unit_range(reference.test["x"], value_range), reference.test["y"], settings["classifier_cache_dir"] or None,
+      seed=seed, steps=settings["classifier_steps"], verbose=settings["progress"])
+
+
 def sample_quality_metrics(config, trainer, dataset: gdata.Dataset, state, key: jax.Array) -> dict:
   """Sample-quality metrics of the run's image model; {} for 2-D point data (whose family
   reports its own mode metrics).
@@ -117,10 +128,7 @@ def sample_quality_metrics(config, trainer, dataset: gdata.Dataset, state, key: 
   generated = to_unit_range(generate(sample, state, sample_key, n, batch_size, progress), spec.value_range)
   metrics = {"num_image_samples": n}
   if spec.num_classes > 0:
-    classifier = features.load_or_train_classifier(
-        spec.name, to_unit_range(reference.train["x"], reference.spec.value_range),
-        reference.train["y"], real, reference.test["y"], settings["classifier_cache_dir"] or None,
-        steps=settings["classifier_steps"], verbose=progress)
+    classifier = metric_classifier(config.eval, reference)
     labels = intended_labels(n, batch_size, spec.num_classes) if conditional else None
     metrics.update(image_metrics(
         generated, real, features.feature_fn(classifier, batch_size, progress),

@@ -17,6 +17,7 @@ BUILTIN_MODELS = {
     "aae": "gen_jax.gan.aae", "stylegan2": "gen_jax.gan.stylegan2",
     "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
     "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vqvae",
+    "vqgan": "gen_jax.vae.vqgan",
     "ddpm": "gen_jax.diffusion.models", "vdm": "gen_jax.diffusion.models",
     "nice": "gen_jax.flows.models", "realnvp": "gen_jax.flows.models", "glow": "gen_jax.flows.models",
     "maf": "gen_jax.flows.models", "cnf": "gen_jax.flows.cnf_model",

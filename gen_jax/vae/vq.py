@@ -199,3 +199,44 @@ def ema_codebook_update(codebook: dict, z_e: jax.Array, indices: jax.Array, deca
   smoothed = (cluster_size + epsilon) / (total + num_codes * epsilon) * total
   return {"embedding": embed_sum / smoothed[:, None], "cluster_size": cluster_size, "embed_sum": embed_sum,
           "usage": decay * codebook["usage"] + (1 - decay) * position_freq}
+
+
+def restart_dead_codes(codebook: dict, key: jax.Array, threshold, noise_scale) -> dict:
+  """Move every code whose EMA cluster size fell below `threshold` next to a used one (a k-means split).
+
+    dead_k = N_k < threshold;  j_k ~ Categorical(N / sum N);  e_k <- e_{j_k} + noise_scale * eps_k,  eps_k ~ N(0, I);
+    then N_k <- 1 and m_k <- e_k (a fresh code, as `init_codebook` starts them)
+
+  The new code splits a busy cluster: the two copies then share its vectors. The draw depends only on
+  `key` and the codebook, so devices holding the same codebook and key stay identical.
+
+  Args:
+    codebook: the state of `init_codebook` / `ema_codebook_update`.
+    key: PRNG key.
+    threshold: N_k below which a code is dead, a float scalar >= 0 (may be traced; 0 = none).
+    noise_scale: the split's perturbation std, a float scalar (may be traced).
+
+  Returns:
+    the codebook state with dead codes restarted (same structure and shapes).
+
+  References:
+    J. Zeghidour et al., SoundStream (2021), section 3.3 (codebook restarts); A. Razavi et al.,
+    VQ-VAE-2 follow-ups and P. Dhariwal et al., Jukebox (2020), section 2.2 (random restarts).
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> from gen_jax.vae import vq
+    >>> codebook = {"embedding": jnp.array([[1.0], [9.0]]), "cluster_size": jnp.array([5.0, 0.001]),
+    ...             "embed_sum": jnp.array([[5.0], [0.009]]), "usage": jnp.full((1, 2), 0.5)}
+    >>> new = vq.restart_dead_codes(codebook, jax.random.PRNGKey(0), 0.01, 0.0)
+    >>> print(new["embedding"][:, 0], new["cluster_size"])
+    [1. 1.] [5. 1.]
+  """
+  donor_key, noise_key = jax.random.split(key)
+  embedding, cluster_size = codebook["embedding"], codebook["cluster_size"]
+  dead = cluster_size < threshold  # [K]
+  donors = jax.random.categorical(donor_key, jnp.log(cluster_size + 1e-12), shape=cluster_size.shape)  # [K]
+  moved = embedding[donors] + noise_scale * jax.random.normal(noise_key, embedding.shape)  # [K, D]
+  new_embedding = jnp.where(dead[:, None], moved, embedding)
+  return {**codebook, "embedding": new_embedding, "cluster_size": jnp.where(dead, 1.0, cluster_size),
+          "embed_sum": jnp.where(dead[:, None], new_embedding, codebook["embed_sum"])}

@@ -3,7 +3,8 @@
 An EMA codebook is kept in state.model_state['codebook']; usage per position is
 tracked too (model_state['codebook']['usage'] [L, K]) and samples draw each
 position's code from it independently (a factorized prior; the paper fits a
-PixelCNN prior).
+PixelCNN prior). `evaluate` adds the reconstructions' quality against the held-out grey levels
+(reconstruction_mse, psnr, fd_reconstruction: gen_jax.eval.reconstruction), as 'vqgan' reports it.
 
 Config fields: model.arch, model.act, model.hidden (one tuple of widths), model.num_codes (K),
 model.code_dim (D), model.num_positions (L); objective.likelihood, objective.decoder_log_var,
@@ -19,6 +20,7 @@ import numpy as np
 from gen_jax import sampling
 from gen_jax.checks import check_positive_int
 from gen_jax.eval.batching import batched_apply
+from gen_jax.eval.reconstruction import reconstruction_quality
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
 from gen_jax.train.registry import register_model
@@ -161,7 +163,11 @@ def build_vqvae(config, spec):
     x = np.asarray(data.test["x"])
     if model.likelihood == "bernoulli":
       x = bernoulli_ready(x, config.eval.seed)
-    return evaluate_vq(model, evaluation_params(state), state.model_state["codebook"], x, config.eval.batch_size)
+    params, codebook = evaluation_params(state), state.model_state["codebook"]
+    reconstruct = jax.jit(lambda xb: objectives.decoder_mean(
+        model.decode(params, quantize(model.encode(params, xb), codebook["embedding"])[0]), model.likelihood))
+    return {**evaluate_vq(model, params, codebook, x, config.eval.batch_size),
+            **reconstruction_quality(config, data, reconstruct, inputs=x)}
 
   update = updates.make_update(vq_loss(model, commitment, decay, epsilon), optimizers)
   return Trainer(init=init, update=update, sample=sample, save_pictures=save_pictures, evaluate=evaluate)

@@ -17,5 +17,7 @@ NET_BLOCK_MODULES = ("gen_jax.nets.equalized", "gen_jax.nets.style", "gen_jax.ne
 # The image-to-image family: paired (pix2pix, SRGAN) and unpaired / multi-domain (CycleGAN, StarGAN, AttGAN).
 IMAGE2IMAGE_PURE_MODULES = ("gen_jax.image2image.paired_losses", "gen_jax.nets.srresnet", "gen_jax.nets.unet",
                             "gen_jax.image2image.unpaired_losses", "gen_jax.image2image.multidomain_losses")
+# The VQGAN first stage: its loss pieces and networks.
+VQGAN_PURE_MODULES = ("gen_jax.vae.vqgan_losses", "gen_jax.nets.vgg16", "gen_jax.nets.vq_conv")
 FAMILY_PURE_MODULES = (DIFFUSION_PURE_MODULES + FLOW_PURE_MODULES + GAN_PURE_MODULES + NET_BLOCK_MODULES
-                       + IMAGE2IMAGE_PURE_MODULES)
+                       + IMAGE2IMAGE_PURE_MODULES + VQGAN_PURE_MODULES)

@@ -7,7 +7,7 @@ describes a 6x6 patch), where the paper uses Inception-v3's features before its 
 layer. Inception's weights cannot be downloaded here, so the network is trained here, on a task
 that needs patch statistics: telling which of the six bundled photographs
 (gen_jax.data.photos.PHOTOS) a 16x16 patch comes from, patches cut from each photograph
-resized to several sizes (PATCH_SIDES). It is cached like the other metric networks
+resized (scikit-image, antialiased) to several sizes (PATCH_SIDES). It is cached like the other metric networks
 (gen_jax.eval.features, name 'photo-patches'). Numbers are therefore comparable between runs
 here, not with the paper's.
 """
@@ -16,22 +16,26 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gen_jax.data.photos import PHOTOS, grid_patches, photo, resize_max_side
+from gen_jax.data.photos import PHOTOS, grid_patches, photo
 from gen_jax.eval import features
 from gen_jax.eval.frechet import features_frechet_distance
 
 PATCH = 16
 PATCH_SIDES = (32, 48, 64, 96)   # the photographs' longer sides the patches are cut from
+NETWORK_NAME = "photo-patches"
 FEATURE_LAYER = "Conv_1"         # the classifier's second convolution: the end of its first (stride-2) stage
 
 
 def patch_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
   """(x_train, y_train, x_test, y_test): 16x16 patches in [-1, 1] labelled by photograph; every fifth held out."""
+  import skimage.transform  # pylint: disable=import-outside-toplevel  (only when the network is not cached)
+
   x, y = [], []
   for label, name in enumerate(PHOTOS):
     image = photo(name)
     for side in PATCH_SIDES:
-      patches = grid_patches(resize_max_side(image, side), PATCH, PATCH // 2)
+      shape = tuple(max(round(d * side / max(image.shape[:2])), PATCH) for d in image.shape[:2])
+      patches = grid_patches(skimage.transform.resize(image, shape, order=1, anti_aliasing=True), PATCH, PATCH // 2)
       x.append(patches * 2.0 - 1.0)
       y.append(np.full(len(patches), label, np.int32))
   x, y = np.concatenate(x).astype(np.float32), np.concatenate(y)
@@ -41,8 +45,7 @@ def patch_dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def patch_feature_network(cache_dir=None, steps: int = 400, verbose: bool = False) -> features.Classifier:
   """The cached patch classifier of the module doc (trained and cached if absent)."""
-  return features.load_or_train_classifier("photo-patches", *patch_dataset(), cache_dir, steps=steps,
-                                           verbose=verbose)
+  return features.load_or_train_classifier(NETWORK_NAME, *patch_dataset(), cache_dir, steps=steps, verbose=verbose)
 
 
 def patch_features(classifier: features.Classifier, images) -> np.ndarray:

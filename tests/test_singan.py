@@ -21,23 +21,16 @@ from tests.helpers.family_worker import device_comparison, few_steps
 VARIANTS = {"singan": {}}
 
 
+# china.jpg at 11x16, two scales (8x12, 11x16) of 4-channel 2-conv networks, one step per scale, batch 8.
+TINY = {"data.image_size": 16, "data.batch_size": 8, "model.width": 4, "model.depth": 2, "model.min_size": 8,
+        "model.steps_per_scale": 1, "objective.critic_steps": 1, "objective.generator_steps": 1,
+        "optim.learning_rate": 1e-4,  # Adam moves a parameter by <= ~lr per step: the 1-vs-4-device bound
+        "eval.num_samples": 3, "eval.inject_scale": 1, "eval.classifier_steps": 2, "eval.progress": False}
+
+
 def tiny_config(**fields):
-  """china.jpg at 11x16, two scales (8x12, 11x16) of 4-channel 2-conv networks, one step per scale, batch 8."""
-  c = singan_photo.get_config()
-  c.data.image_size = 16
-  c.data.batch_size = 8
-  c.model.width = 4
-  c.model.depth = 2
-  c.model.min_size = 8
-  c.model.steps_per_scale = 1
-  c.objective.critic_steps = 1
-  c.objective.generator_steps = 1
-  c.optim.learning_rate = 1e-4  # Adam moves a parameter by <= ~lr per step: the 1-vs-4-device bound
-  c.eval.num_samples = 3
-  c.eval.inject_scale = 1
-  c.eval.classifier_steps = 2
-  c.eval.progress = False
-  return few_steps(c, fields)
+  """The TINY config, 2 steps (few_steps), with `fields` ('group.name': value) applied last."""
+  return few_steps(singan_photo.get_config(), {**TINY, **fields})
 
 
 # ------------------------------------------------------------------------------------------------

@@ -180,18 +180,14 @@ class PatchCritic(nn.Module):
   `depth` - 1 3x3 convolutions of `width` channels with LeakyReLU 0.2, then a 3x3 convolution to
   one channel; each output scores the (2 depth + 1)^2 patch around it.
 
-  Attributes:
-    width: channels of the hidden convolutions.
-    depth: number of convolutions.
-    dtype: computation dtype.
+  Attributes: width, depth and dtype, as `ScaleGenerator`'s.
 
   Example:
     >>> import jax, jax.numpy as jnp
     >>> from gen_jax.gan.singan import PatchCritic
-    >>> d = PatchCritic(width=4, depth=3)
-    >>> x = jnp.zeros((2, 8, 12, 3))
-    >>> print(d.apply(d.init(jax.random.PRNGKey(0), x), x).shape)
-    (2, 8, 12)
+    >>> scores = PatchCritic(width=4, depth=3).init_with_output(jax.random.PRNGKey(0), jnp.zeros((2, 5, 7, 3)))[0]
+    >>> print(scores.shape)
+    (2, 5, 7)
   """
 
   width: int = 32

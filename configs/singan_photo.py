@@ -3,13 +3,17 @@
 python scripts/train.py --config=configs/singan_photo.py --workdir=/tmp/singan_photo
 python scripts/evaluate.py --workdir=/tmp/singan_photo
 
-Scales: shorter sides 10, 13, 18, 24, 32 (r = 4/3, model.min_size 10); per scale 5-conv
+Scales: 10x15, 14x20, 18x27, 24x36, 32x48 (r = 4/3, model.min_size 10); per scale 5-conv
 generators and patch critics of 16 channels (the paper: 32; 11x11 receptive field, no batch norm),
 trained one scale at a time for 600 steps of 3 critic + 3 generator Adam updates (lr 5e-4, betas
 0.5 / 0.999; the paper: 2,000), WGAN-GP (lambda 0.1) + 10 x the reconstruction MSE, as the paper;
-a batch of 2 noise draws per update. Narrower and shorter than the paper to fit 15 CPU-minutes. Pictures: DIR/samples/singan_*.png.
+a batch of 2 noise draws per update. Narrower and shorter than the paper to fit 15 CPU-minutes.
+Pictures: DIR/samples/singan_*.png.
 
-Result: RESULT_PENDING
+Result (seed 0, 3,000 steps, 690 s of training CPU (user + sys), scripts/evaluate.py, 50 samples per size):
+sifid 0.0134, diversity 0.150 at 32x48; sifid_2x 0.0584, diversity_2x 0.147 at 32x96. The samples at the
+training size stay close to the photograph (little diversity); the 2x-wide ones keep one pagoda at the left
+and fill the new width with smooth water and hills, blurrier than the source, with no repeated tiles.
 """
 
 from configs import default

@@ -7,7 +7,7 @@ in-memory data, `streaming.StreamedBatchStream` (grain workers, uint8) for
 data on disk, one contract. Names: the 2-D sets of `toy2d` (ring8, grid25,
 moons, swiss_roll, spiral, checkerboard, points), the sklearn digits of
 `images` (in memory), the paired photo patches of `photos` (photos_sr, photos_color;
-div2k_sr from prepared tfds data), the translation domains of `digit_domains` (digits_printed,
+div2k_sr from prepared tfds data; 'photo', one whole photograph), the translation domains of `digit_domains` (digits_printed,
 digits_attributes, digits_unpaired); tensorflow-datasets images (mnist, fashion_mnist,
 cifar10, celeb_a, or any 'tfds:NAME') of `tfds_source`, a folder of images
 ('folder:PATH') and ArrayRecord files of encoded images ('arrayrecord:PATH')
@@ -27,7 +27,7 @@ _LOADERS = {
     "digits": images.load_digits,
     "photos_sr": lambda cfg: photos.load_photos("sr", cfg),
     "photos_color": lambda cfg: photos.load_photos("color", cfg),
-    "div2k_sr": photos.load_div2k,
+    "div2k_sr": photos.load_div2k, "photo": photos.load_single_photo,
     "digits_printed": digit_domains.load_printed, "digits_attributes": digit_domains.load_attributes,
     "digits_unpaired": digit_domains.load_unpaired,
     **{name: (lambda cfg, name=name: tfds_source.load_tfds(name, cfg)) for name in tfds_source.TFDS_NAMES},

@@ -23,6 +23,11 @@ pipeline shuffles it by the run seed. Each dataset is a 'paired' DataSpec whose 
 Values are scaled by `data.scale` ('-1_1' or '0_1') like every image dataset (both 'x' and
 'condition'). `load_div2k` cuts photos_sr patches from DIV2K's high-resolution images
 (tensorflow-datasets 'div2k', prepared by the user).
+
+`load_single_photo` ('photo', SinGAN's data): ONE photograph, `data.photo` (any of the above),
+resized (antialiased bilinear) so that its longer side is `data.image_size` pixels (0 = 48);
+the training split holds `data.num_examples` copies of it (a batch is several noise draws against
+the same image), the test split the image once.
 """
 
 from typing import Iterable
@@ -41,6 +46,8 @@ DEFAULT_PATCH = 32
 DEFAULT_SR_FACTOR = 4
 LUMINANCE = (0.299, 0.587, 0.114)
 TASKS = ("sr", "color")
+PHOTOS = TRAIN_PHOTOS + TEST_PHOTOS
+DEFAULT_MAX_SIDE = 48
 
 
 def photo(name: str) -> np.ndarray:
@@ -153,3 +160,28 @@ def load_div2k(data_config) -> Dataset:
     photos = (np.asarray(source[i]["hr"], np.float32) / 255.0 for i in range(len(source)))
     splits[split] = paired_split(photos, "sr", size, step, factor, scale, per_image)
   return paired_dataset("div2k_sr", splits["train"], splits["validation"], scale)
+
+
+def resize_max_side(image: np.ndarray, max_side: int) -> np.ndarray:
+  """image [H, W, C] resized (bilinear, antialiased) so that max(H', W') = max_side, the aspect ratio kept."""
+  h, w = image.shape[:2]
+  ratio = max_side / max(h, w)
+  shape = (max(round(h * ratio), 1), max(round(w * ratio), 1), image.shape[-1])
+  with jax.default_device(jax.devices("cpu")[0]):
+    small = jax.image.resize(jnp.asarray(image), shape, "bilinear", antialias=True)
+  return np.clip(np.asarray(small), 0.0, 1.0)
+
+
+def load_single_photo(data_config) -> Dataset:
+  """'photo': one photograph (data.photo) at data.image_size on its longer side (module doc)."""
+  name = check_choice(data_config.photo, PHOTOS, "data.photo")
+  max_side = check_non_negative_int(data_config.image_size, "data.image_size") or DEFAULT_MAX_SIDE
+  copies = check_positive_int(data_config.num_examples, "data.num_examples")
+  check_choice(data_config.binarize, ("none",), "data.binarize")
+  scale = check_choice(data_config.scale, SCALES, "data.scale")
+  image = scale_images(resize_max_side(photo(name), max_side)[None], scale)            # [1, H, W, 3]
+  spec = DataSpec(name="photo", kind="images", example_shape=tuple(image.shape[1:]), num_classes=0,
+                  value_range=(-1.0, 1.0) if scale == "-1_1" else (0.0, 1.0), mode_centres=None,
+                  mode_std=None, binarized=False)
+  zeros = lambda n: np.zeros(n, np.int32)
+  return Dataset(spec, {"x": np.repeat(image, copies, axis=0), "y": zeros(copies)}, {"x": image, "y": zeros(1)})

@@ -50,8 +50,22 @@ def save_image_grid(images, path: str, nrow: int, pad: int = 1, value_range=None
 
   One-channel images are written in grey scale. Returns `path`.
   """
+  return _save_enlarged(image_grid(images, nrow, pad, value_range), path, scale)
+
+
+def save_image_rows(rows: Sequence, path: str, pad: int = 1, value_range=None, scale: int = 4) -> str:
+  """Write rows of images of different sizes as one PNG: row r is `image_grid(rows[r], len(rows[r]))` (the
+  images of a row share one size), rows stacked top to bottom, left-aligned on white. Returns `path`."""
+  grids = [image_grid(row, len(row), pad, value_range) for row in rows]
+  width = max(grid.shape[1] for grid in grids)
+  canvas = np.concatenate([np.pad(grid, ((0, 0), (0, width - grid.shape[1]), (0, 0)), constant_values=1.0)
+                           for grid in grids])
+  return _save_enlarged(canvas, path, scale)
+
+
+def _save_enlarged(grid: np.ndarray, path: str, scale: int) -> str:
+  """Write grid [H, W, C] in [0, 1] as a PNG, each pixel enlarged `scale` times (grey scale for C = 1)."""
   check_positive_int(scale, "scale")
-  grid = image_grid(images, nrow, pad, value_range)
   grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
   _make_parent(path)
   if grid.shape[-1] == 1:

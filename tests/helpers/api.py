@@ -10,7 +10,7 @@ PURE_MODULES = ("gen_jax.checks", "gen_jax.sampling", "gen_jax.probability", "ge
 DIFFUSION_PURE_MODULES = ("gen_jax.diffusion.schedules", "gen_jax.diffusion.objectives", "gen_jax.diffusion.samplers")
 FLOW_PURE_MODULES = tuple(f"gen_jax.flows.{name}" for name in ("bijections", "coupling", "glow", "autoregressive",
                                                                  "splines", "elementwise", "cnf", "dequantization"))
-GAN_PURE_MODULES = ("gen_jax.gan.latents", "gen_jax.gan.metropolis", "gen_jax.gan.augment")
+GAN_PURE_MODULES = ("gen_jax.gan.latents", "gen_jax.gan.metropolis", "gen_jax.gan.augment", "gen_jax.gan.singan")
 # Network building blocks (Flax modules and pure layer functions of the GAN table's models).
 NET_BLOCK_MODULES = ("gen_jax.nets.equalized", "gen_jax.nets.style", "gen_jax.nets.conditional_norm",
                      "gen_jax.nets.patchgan", "gen_jax.nets.stylegan2")

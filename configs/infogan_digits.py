@@ -5,10 +5,10 @@ columns: the first continuous code from -1 to 1).
   python scripts/train.py --config=configs/infogan_digits.py --workdir=runs/infogan_digits
   python scripts/evaluate.py --workdir=runs/infogan_digits
 
-Result (measured, seed 0, 1000 steps; scripts/evaluate.py with the lead's image metrics):
-fd 208.0, kid 251.6, precision 0.72, recall 0.49, 10 classes covered. The categorical code
-changes the digit's shape from row to row and the continuous code its slant/width along
-the row; digits are still blurry after 1000 steps (~6 min wall on the shared box).
+Result (measured, seed 0, 40,000 steps as dcgan_digits, 147 CPU-seconds of training; scripts/evaluate.py):
+fd 44.3, kid 34.0, precision 0.74, recall 0.58, 10 classes covered, class KL 0.019. The categorical code
+changes the digit's shape from row to row and the continuous code its slant/width along the row. At
+1,000 steps (the old setting) fd was 208.
 """
 
 from configs import dcgan_digits

@@ -6,21 +6,11 @@ set. Give `eval.inception_weights` to report an Inception `fid` comparable with 
   python scripts/evaluate.py --workdir=runs/biggan_cifar10
 """
 
-from configs import biggan_digits
+from configs import biggan_digits, sngan_cifar10
 
 
 def get_config():
-  c = biggan_digits.get_config()
-  c.data.name = "cifar10"
-  c.data.batch_size = 50
-  c.model.latent_dim = 128
-  c.model.features = 64                   # G's blocks 256 channels, D's 128 (the paper's CIFAR widths)
+  c = sngan_cifar10.on_cifar10(biggan_digits.get_config(), batch_size=50, num_steps=100_000)
   c.model.embed_dim = 128
   c.objective.n_critic = 4                # the paper's CIFAR-10 setting
-  c.train.num_steps = 100_000
-  c.train.log_every = 500
-  c.train.eval_every = 5_000
-  c.train.checkpoint_every = 5_000
-  c.train.ema_decay = 0.9999
-  c.eval.num_samples = 10_000
   return c

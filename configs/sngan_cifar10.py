@@ -10,17 +10,23 @@ to report an Inception `fid` comparable with it (gen_jax.eval.inception).
 from configs import sngan_digits
 
 
-def get_config():
-  c = sngan_digits.get_config()
+def on_cifar10(c, batch_size: int, num_steps: int):
+  """A digits ResNet GAN config `c` moved to CIFAR-10 at the papers' widths (z 128, G's blocks 256 channels,
+  D's 128), for `num_steps` generator updates; shared by biggan_cifar10."""
   c.data.name = "cifar10"
-  c.data.batch_size = 64
+  c.data.batch_size = batch_size
   c.model.latent_dim = 128
-  c.model.features = 64                   # G's blocks 256 channels, D's 128 (the paper's widths)
-  c.optim.learning_rate = 2e-4
-  c.train.num_steps = 50_000              # generator updates (the paper's 50k with n_critic 5)
+  c.model.features = 64
+  c.train.num_steps = num_steps
   c.train.log_every = 500
   c.train.eval_every = 5_000
   c.train.checkpoint_every = 5_000
   c.train.ema_decay = 0.9999
   c.eval.num_samples = 10_000
+  return c
+
+
+def get_config():
+  c = on_cifar10(sngan_digits.get_config(), batch_size=64, num_steps=50_000)  # the paper's 50k G updates
+  c.optim.learning_rate = 2e-4
   return c

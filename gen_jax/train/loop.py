@@ -268,7 +268,7 @@ class _Run:
 
   def _run(self, state: TrainState) -> TrainState:
     """Updates from state.step to train.num_steps; raises _Rollback / NonFiniteError on divergence."""
-    t, config = self.config.train, self.config
+    t = self.config.train
     start = int(jax.device_get(state.step))
     offset = int(jax.device_get(state.data_offset))
     schedule = chunk_schedule(start, t.num_steps, t.steps_per_jit, (t.log_every, t.checkpoint_every, t.eval_every))

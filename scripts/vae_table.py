@@ -8,7 +8,8 @@ RUNS/NAME/eval.json already holds the evaluation of its final step is not
 trained or evaluated again, so the table can be reprinted at no cost. With
 --num_seeds=N each config trains seeds 0 .. N-1 as one seed-batched run
 (train.num_seeds) in RUNS/NAME_seeds<N>, and its row shows mean ± standard error
-over the seeds.
+over the seeds. A second table gives the sample quality of the same runs (fd, kid, precision, recall and
+classes of `scripts/image_table.py`, from the same evaluation), for the rows that have it.
 """
 
 import importlib
@@ -33,6 +34,7 @@ def main(argv):
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
   from gen_jax.train.run_evaluation import evaluate_run, saved_evaluation  # pylint: disable=import-outside-toplevel
   from gen_jax.train.loop import train_and_evaluate  # pylint: disable=import-outside-toplevel
+  from gen_jax.eval.report import image_quality_table  # pylint: disable=import-outside-toplevel
   from gen_jax.vae.report import markdown_table  # pylint: disable=import-outside-toplevel
 
   rows = []
@@ -56,6 +58,9 @@ def main(argv):
                                                                   "step": result["step"]}
     rows.append((name, result))
   print(markdown_table(rows))
+  image_rows = [(name, result) for name, result in rows if "fd" in result]
+  if image_rows:
+    print(image_quality_table(image_rows))
 
 
 if __name__ == "__main__":

@@ -177,6 +177,13 @@ def test_image_quality_table_rows():
     report.image_quality_row("ring8", {"modes": 8})
 
 
+def test_image_quality_row_of_a_mean_over_seeds_shows_standard_errors_over_seeds():
+  seeds_mean = dict(GAN_RESULTS, stderr=dict(fd=1.5, kid=0.002, precision=0.01, recall=0.02, class_kl=0.004))
+  row = report.image_quality_row("vae (3 seeds)", seeds_mean)
+  assert row[2:] == ["12.35 ± 1.50", "0.0123 ± 0.0020", "0.800 ± 0.010", "0.700 ± 0.020",
+                     "10 classes, KL 0.023 ± 0.004"]  # kid's spread is over seeds, not kid_stderr
+
+
 def test_image_table_evaluates_each_run(monkeypatch):
   evaluated, logged = [], []
   monkeypatch.setattr(report, "run_sample_quality", lambda w: evaluated.append(w) or GAN_RESULTS)

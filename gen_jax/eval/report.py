@@ -347,18 +347,33 @@ def render_png(html_path: str, png_path: str, width: int = 1400, height: int = 2
   return png_path
 
 
+def mean_cell(result: dict, key: str, digits: int = 2) -> str:
+  """result[key] to `digits` decimals, with ' ± standard error' when the result is a mean over seeds (its
+  'stderr' dict holds key); '' when the key is absent."""
+  value = result.get(key)
+  if value is None:
+    return ""
+  stderr = result.get("stderr", {}).get(key)
+  return f"{value:.{digits}f}" + ("" if stderr is None else f" ± {stderr:.{digits}f}")
+
+
 def image_quality_row(name: str, results: dict) -> list[str]:
   """One row of `image_quality_table`: name, step, fd, kid +- stderr, precision, recall, and
-  label accuracy (conditional models) or classes covered with KL to the uniform class prior."""
+  label accuracy (conditional models) or classes covered with KL to the uniform class prior.
+
+  A mean over seeds (results with a 'stderr' dict, as `scripts/evaluate.py` writes for a seed-batched run)
+  shows 'mean ± standard error over seeds' in every number cell, kid included; a single run's kid shows
+  the estimator's own standard error (kid_stderr)."""
   if "fd" not in results:
     raise ValueError(f"results: {name!r} has no image sample-quality metrics (is it an image model?)")
   if "label_accuracy" in results:
-    classes = f"label acc. {results['label_accuracy']:.3f}"
+    classes = f"label acc. {mean_cell(results, 'label_accuracy', 3)}"
   else:
-    classes = f"{results['modes_covered']:.0f} classes, KL {results['class_kl']:.3f}"
-  return [name, str(results.get("step", MISSING)), f"{results['fd']:.2f}",
-          f"{results['kid']:.4f} ± {results['kid_stderr']:.4f}", f"{results['precision']:.3f}",
-          f"{results['recall']:.3f}", classes]
+    classes = f"{results['modes_covered']:.0f} classes, KL {mean_cell(results, 'class_kl', 3)}"
+  kid = (mean_cell(results, "kid", 4) if "stderr" in results
+         else f"{results['kid']:.4f} ± {results['kid_stderr']:.4f}")
+  return [name, str(results.get("step", MISSING)), mean_cell(results, "fd"), kid,
+          mean_cell(results, "precision", 3), mean_cell(results, "recall", 3), classes]
 
 
 def image_quality_table(named_results: list[tuple[str, dict]]) -> str:

@@ -1,22 +1,13 @@
 """The VAE results table: measured held-out metrics of each run beside the IWAE paper's MNIST rows."""
 
+from gen_jax.eval.report import mean_cell
+
 # Burda et al. 2016, Table 1: test NLL (nats, k = 5,000) on MNIST, for reference (784-dim data).
 PAPER_ROWS = (
     ("VAE, 1 layer, k = 1 (Burda et al. 2016, MNIST)", 86.76),
     ("IWAE, 1 layer, k = 50 (Burda et al. 2016, MNIST)", 84.78),
     ("IWAE, 2 layers, k = 50 (Burda et al. 2016, MNIST)", 82.90),
 )
-
-
-def _number(value, digits: int = 2, stderr=None) -> str:
-  if value is None:
-    return ""
-  return f"{value:.{digits}f}" + ("" if stderr is None else f" ± {stderr:.{digits}f}")
-
-
-def _cell(result: dict, key: str, digits: int = 2) -> str:
-  """result[key], with ' ± standard error' when the result is a mean over seeds (its 'stderr' dict)."""
-  return _number(result.get(key), digits, stderr=result.get("stderr", {}).get(key))
 
 
 def _count(value) -> str:
@@ -41,9 +32,9 @@ def markdown_table(rows: list[tuple[str, dict]]) -> str:
       notes = f"codebook perplexity {result['perplexity']:.1f}, {_count(result['codes_used'])} codes used, MSE {result['mse']:.4f}"
     elif "iwae_k" in result:
       notes = f"NLL with k = {int(result['iwae_k']):,} importance samples"
-    active = _cell(result, "active_units", 1) if "stderr" in result else _count(result.get("active_units"))
-    lines.append(f"| {name} | {_cell(result, 'nll')} | {_cell(result, 'elbo')} | "
-                 f"{_cell(result, 'reconstruction')} | {_cell(result, 'kl')} | "
+    active = mean_cell(result, "active_units", 1) if "stderr" in result else _count(result.get("active_units"))
+    lines.append(f"| {name} | {mean_cell(result, 'nll')} | {mean_cell(result, 'elbo')} | "
+                 f"{mean_cell(result, 'reconstruction')} | {mean_cell(result, 'kl')} | "
                  f"{active} | {result.get('step', '')} | {notes} |")
   for name, nll in PAPER_ROWS:
     lines.append(f"| {name} | {nll:.2f} |  |  |  |  |  | published, not comparable in size (784-dim MNIST) |")

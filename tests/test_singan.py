@@ -3,6 +3,7 @@ metrics (sifid, diversity), and the 'singan' model on the engine (1 vs 4 fake de
 pictures and evaluation, field checks, the CLI's one-line error)."""
 
 import os
+import shutil
 
 import jax
 import jax.numpy as jnp
@@ -14,6 +15,7 @@ from gen_jax import data as gdata
 from gen_jax.eval import single_image
 from gen_jax.gan import singan
 from gen_jax.train import loop, registry
+from gen_jax.train.rundir import load_run
 
 from tests.helpers.cli import REPO, run_cli
 from tests.helpers.family_worker import device_comparison, few_steps
@@ -138,7 +140,10 @@ def test_resume_mid_pyramid_equals_an_uninterrupted_run_and_scales_train_one_at_
   config = lambda steps: tiny_config(**{"model.steps_per_scale": 2, "train.num_steps": steps,
                                         "train.checkpoint_every": 3, "train.eval_every": 100})
   full = jax.device_get(loop.train_and_evaluate(config(4), str(tmp_path / "full")))
-  stopped = jax.device_get(loop.train_and_evaluate(config(3), str(tmp_path / "resumed")))  # inside scale 1
+  shutil.copytree(tmp_path / "full", tmp_path / "resumed")   # the same run stopped at its step-3 checkpoint,
+  shutil.rmtree(tmp_path / "resumed" / "checkpoints" / "4")  # inside scale 1 (one compilation fewer than training 3)
+  stopped = jax.device_get(load_run(str(tmp_path / "resumed"))[3])
+  assert int(stopped.step) == 3
   resumed = jax.device_get(loop.train_and_evaluate(config(4), str(tmp_path / "resumed")))
   assert int(resumed.step) == 4
   for a, b in zip(jax.tree.leaves((full.params, full.opt_state, full.model_state)),

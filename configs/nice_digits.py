@@ -5,6 +5,8 @@ scaling layer, uniform dequantization.
   python scripts/evaluate.py --workdir=runs/nice_digits
 
 Result (seed 0, 22 CPU-s of training): held-out nll (dequantized bound) 32.07 nats, 0.723 bits/dim.
+Seeds 0-2 as one seed-batched run (--config.train.num_seeds=3, 36 CPU-s of training for the three; evaluate.py
+prints mean and standard error): nll 32.02 +- 0.04 nats, fd 135.3 +- 0.4.
 """
 
 from configs import flow_digits_base

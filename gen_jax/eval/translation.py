@@ -28,6 +28,12 @@ y_x) is edited to each of the 9 attribute domains d' (attributes c' = attribute_
 
 with the two classifiers' accuracies on the real held-out images beside them (attribute_accuracy_real,
 target_accuracy_real, identity_classifier_accuracy).
+
+The tfds datasets (horse2zebra through 'tfds_unpaired:NAME', celeb_a_attributes) have no digit labels:
+there the metrics that need them (label_preserved, identity_preserved and their classifier
+accuracies) are left out, `fd` is measured in the domain classifier's features, the classifiers are
+trained on the data.eval_examples reference images of each split, and attribute editing uses the
+dataset's attribute table (celeb_a_attributes: all 2^K combinations of data.attributes).
 """
 
 from typing import Callable
@@ -50,19 +56,28 @@ def _predict(classifier: features.Classifier, images, settings) -> np.ndarray:
   return np.argmax(features.logits_fn(classifier, settings["image_batch_size"])(images), axis=-1)
 
 
+def _cache_name(spec) -> str:
+  """The classifier cache name of a dataset: data.name ('/' and ':' replaced), with its attributes."""
+  name = spec.name.replace("/", "_").replace(":", "_")
+  return "-".join((name, *spec.attribute_names)) if spec.name == "celeb_a_attributes" else name
+
+
 def _direction(translate: Callable, source, target, labels, digit, domain, target_domain: int, settings) -> dict:
-  """The A -> B metrics of `translate` (module doc) on images in [-1, 1]."""
+  """The A -> B metrics of `translate` (module doc) on images in [-1, 1]; without `digit` (no digit
+  labels) no label_preserved, and fd in the domain classifier's features."""
   translated, cycled = translate(source)
-  digit_features = features.feature_fn(digit, settings["image_batch_size"])
-  return {"label_preserved": float(np.mean(_predict(digit, translated, settings) == labels)),
-          "domain_accuracy": float(np.mean(_predict(domain, translated, settings) == target_domain)),
-          "cycle_error": float(np.mean(np.abs(cycled - source))),
-          "fd": features_frechet_distance(digit_features(translated), digit_features(target)),
-          "fd_source": features_frechet_distance(digit_features(source), digit_features(target))}
+  judge = features.feature_fn(digit if digit is not None else domain, settings["image_batch_size"])
+  metrics = {"domain_accuracy": float(np.mean(_predict(domain, translated, settings) == target_domain)),
+             "cycle_error": float(np.mean(np.abs(cycled - source))),
+             "fd": features_frechet_distance(judge(translated), judge(target)),
+             "fd_source": features_frechet_distance(judge(source), judge(target))}
+  if digit is not None:
+    metrics["label_preserved"] = float(np.mean(_predict(digit, translated, settings) == labels))
+  return metrics
 
 
 def cycle_metrics(translate: Callable, dataset, eval_config) -> dict:
-  """CycleGAN's metrics (module doc) on a digits_unpaired `dataset`.
+  """CycleGAN's metrics (module doc) on an unpaired `dataset` (digits_unpaired, 'tfds_unpaired:NAME').
 
   `translate(a, b) -> (G(a), F(b))` maps batches of each domain's images (the dataset's value range).
   """
@@ -70,13 +85,15 @@ def cycle_metrics(translate: Callable, dataset, eval_config) -> dict:
   value_range = dataset.spec.value_range
   c = dataset.spec.example_shape[-1] // 2
   unit = {split: to_unit_range(getattr(dataset, split)["x"], value_range) for split in ("train", "test")}
-  labels = {split: digit_domains.unpaired_labels(split) for split in ("train", "test")}
   both = lambda split: np.concatenate([unit[split][..., :c], unit[split][..., c:]])
   domains = lambda split: np.repeat([0, 1], len(unit[split])).astype(np.int32)
-  digit = _classifier("digits_unpaired-digit", both("train"), np.concatenate(labels["train"]), both("test"),
-                      np.concatenate(labels["test"]), settings)
-  domain = _classifier("digits_unpaired-domain", both("train"), domains("train"), both("test"), domains("test"),
-                       settings)
+  name = _cache_name(dataset.spec)
+  labels, digit = {"test": (None, None)}, None
+  if dataset.spec.name == "digits_unpaired":
+    labels = {split: digit_domains.unpaired_labels(split) for split in ("train", "test")}
+    digit = _classifier(f"{name}-digit", both("train"), np.concatenate(labels["train"]), both("test"),
+                        np.concatenate(labels["test"]), settings)
+  domain = _classifier(f"{name}-domain", both("train"), domains("train"), both("test"), domains("test"), settings)
   lo, hi = value_range
   to_model = lambda x: (np.asarray(x) + 1.0) / 2.0 * (hi - lo) + lo
   to_unit = lambda x: to_unit_range(np.asarray(x), value_range)
@@ -90,43 +107,49 @@ def cycle_metrics(translate: Callable, dataset, eval_config) -> dict:
   fake_b, fake_a, cycled_a, cycled_b = translate_unit(a, b)
   forward = _direction(lambda _: (fake_b, cycled_a), a, b, labels["test"][0], digit, domain, 1, settings)
   backward = _direction(lambda _: (fake_a, cycled_b), b, a, labels["test"][1], digit, domain, 0, settings)
-  return {**forward, **{f"{k}_ba": v for k, v in backward.items()},
-          "digit_classifier_accuracy": float(digit.meta["test_accuracy"]),
-          "domain_classifier_accuracy": float(domain.meta["test_accuracy"])}
+  accuracies = {"domain_classifier_accuracy": float(domain.meta["test_accuracy"])}
+  if digit is not None:
+    accuracies["digit_classifier_accuracy"] = float(digit.meta["test_accuracy"])
+  return {**forward, **{f"{k}_ba": v for k, v in backward.items()}, **accuracies}
 
 
 def attribute_metrics(edit: Callable, dataset, eval_config) -> dict:
-  """StarGAN's and AttGAN's metrics (module doc) on a digits_attributes `dataset`.
+  """StarGAN's and AttGAN's metrics (module doc) on an attribute `dataset` (digits_attributes,
+  celeb_a_attributes).
 
   `edit(x, attributes) -> images` edits a batch x [n, H, W, C] (the dataset's value range) towards
-  the attribute vectors [n, 4].
+  the attribute vectors [n, K].
   """
   settings = eval_settings(eval_config)
-  value_range = dataset.spec.value_range
+  spec = dataset.spec
+  table = np.asarray(spec.attribute_table)                                        # [domains, K]
+  value_range = spec.value_range
   train_x, test_x = (to_unit_range(s["x"], value_range) for s in (dataset.train, dataset.test))
-  domain = _classifier("digits_attributes", train_x, dataset.train["y"], test_x, dataset.test["y"], settings)
-  digit = _classifier("digits_attributes-digit", train_x, digit_domains.attribute_digit_labels("train"), test_x,
-                      digit_domains.attribute_digit_labels("test"), settings)
-  source_digits = digit_domains.attribute_digit_labels("test")
-  n, num_domains = len(test_x), digit_domains.NUM_DOMAINS
-  targets = np.repeat(np.arange(num_domains), n)                                  # [9 n], domain-major
-  target_attributes = digit_domains.attribute_vectors(targets)
-  sources = np.tile(np.asarray(dataset.test["x"]), (num_domains, 1, 1, 1))        # [9 n, H, W, C]
+  name = _cache_name(spec)
+  domain = _classifier(name, train_x, dataset.train["y"], test_x, dataset.test["y"], settings)
+  n, num_domains = len(test_x), len(table)
+  targets = np.repeat(np.arange(num_domains), n)                                  # [domains n], domain-major
+  target_attributes = table[targets]
+  sources = np.tile(np.asarray(dataset.test["x"]), (num_domains, 1, 1, 1))        # [domains n, H, W, C]
   batch = settings["image_batch_size"]
   edits = np.concatenate([np.asarray(edit(sources[i:i + batch], target_attributes[i:i + batch]))
                           for i in range(0, len(sources), batch)])
   edits = to_unit_range(edits, value_range)
   predicted = _predict(domain, edits, settings)
   predicted_real = _predict(domain, test_x, settings)
-  real_attributes = digit_domains.attribute_vectors(dataset.test["y"])
   domain_features = features.feature_fn(domain, batch)
-  return {
-      "attribute_accuracy": float(np.mean(digit_domains.attribute_vectors(predicted) == target_attributes)),
+  metrics = {
+      "attribute_accuracy": float(np.mean(table[predicted] == target_attributes)),
       "target_accuracy": float(np.mean(predicted == targets)),
-      "identity_preserved": float(np.mean(_predict(digit, edits, settings) == np.tile(source_digits, num_domains))),
       "fd": features_frechet_distance(domain_features(edits), domain_features(test_x)),
-      "attribute_accuracy_real": float(np.mean(digit_domains.attribute_vectors(predicted_real) == real_attributes)),
+      "attribute_accuracy_real": float(np.mean(table[predicted_real] == table[dataset.test["y"]])),
       "target_accuracy_real": float(np.mean(predicted_real == dataset.test["y"])),
-      "identity_classifier_accuracy": float(digit.meta["test_accuracy"]),
       "num_edits": int(len(edits)),
   }
+  if spec.name == "digits_attributes":
+    digit = _classifier(f"{name}-digit", train_x, digit_domains.attribute_digit_labels("train"), test_x,
+                        digit_domains.attribute_digit_labels("test"), settings)
+    source_digits = np.tile(digit_domains.attribute_digit_labels("test"), num_domains)
+    metrics["identity_preserved"] = float(np.mean(_predict(digit, edits, settings) == source_digits))
+    metrics["identity_classifier_accuracy"] = float(digit.meta["test_accuracy"])
+  return metrics

@@ -91,11 +91,17 @@ def save_rows(rows: list, directory: str, file_name: str, value_range) -> list[s
 
 def held_out_images(data_config) -> np.ndarray:
   """The held-out split's images [N, ...] of `data_config` (loaded once per process), for pictures and samples."""
-  return _held_out(tuple(sorted(data_config.to_dict().items())))
+  return _held_out(tuple(sorted(data_config.to_dict().items())))[0]
+
+
+def held_out_labels(data_config) -> np.ndarray:
+  """The held-out split's labels [N] of `data_config` (loaded once per process)."""
+  return _held_out(tuple(sorted(data_config.to_dict().items())))[1]
 
 
 @functools.lru_cache(maxsize=4)
-def _held_out(items: tuple) -> np.ndarray:
+def _held_out(items: tuple) -> tuple[np.ndarray, np.ndarray]:
   import ml_collections  # pylint: disable=import-outside-toplevel
 
-  return np.asarray(gdata.load(ml_collections.ConfigDict(dict(items))).test["x"])
+  test = gdata.load(ml_collections.ConfigDict(dict(items))).test
+  return np.asarray(test["x"]), np.asarray(test["y"])

@@ -25,7 +25,8 @@ num_blocks, num_downsampling (stargan), num_layers (attgan's encoder and decoder
 discriminator_features, discriminator_layers, discriminator_normalization; objective.loss,
 n_critic, lambda_cls (generator), lambda_cls_real (discriminator), lambda_rec, lambda_gp,
 target_domains; optim.learning_rate, optim.discriminator_learning_rate. Pictures: one row per
-held-out image, columns: the input, then its edit to each domain (the first MAX_PICTURE_DOMAINS).
+held-out image, columns: the input, then its edit to each domain, or, when the domains are all 2^K
+attribute combinations (celeb_a_attributes), its edit flipping each attribute in turn.
 `evaluate`: gen_jax.eval.translation.attribute_metrics.
 """
 
@@ -48,7 +49,6 @@ from gen_jax.train.net_state import apply_gradients, grad_norms, init_modules
 from gen_jax.train.registry import register_model
 
 PICTURE_ROWS = 10
-MAX_PICTURE_DOMAINS = 32
 WEIGHTS = ("lambda_cls", "lambda_cls_real", "lambda_rec", "lambda_gp")
 TARGET_DOMAINS = ("uniform", "batch")
 
@@ -93,6 +93,7 @@ def build_multidomain(config, spec) -> Trainer:
                      f"at most log2 of the image size {height}", config.model.discriminator_layers)
   txs = common.optimizers(config, tuple(nets))
   cycle = name == "stargan"
+  flips = num_domains == 2 ** table.shape[1]  # celeb_a_attributes: pictures flip one attribute at a time
 
   def attributes_of(domains):  # [b] -> [b, K]
     return jnp.asarray(table)[domains]
@@ -181,8 +182,12 @@ def build_multidomain(config, spec) -> Trainer:
   def save_pictures(state, key, directory, step_number, data):
     del key, data
     sources = jnp.asarray(test[:PICTURE_ROWS])                 # digits_attributes: unedited digits come first
-    columns = [edit(state, sources, jnp.broadcast_to(jnp.asarray(row), (sources.shape[0], row.shape[0])))
-               for row in table[:MAX_PICTURE_DOMAINS]]
+    if flips:  # every combination is a domain: flip one attribute of each source per column
+      own = table[common.held_out_labels(config.data)[:PICTURE_ROWS]]            # [rows, K]
+      targets = [np.where(np.arange(table.shape[1]) == k, 1.0 - own, own) for k in range(table.shape[1])]
+    else:      # one column per domain
+      targets = [np.broadcast_to(row, (sources.shape[0], row.shape[0])) for row in table]
+    columns = [edit(state, sources, jnp.asarray(t, jnp.float32)) for t in targets]
     grid = jnp.stack([sources] + columns, axis=1)                # [rows, 1 + domains, H, W, C]
     return common.save_rows(list(grid), directory, f"edits_{step_number:07d}.png", spec.value_range)
 

@@ -252,5 +252,5 @@ def test_builders_reject_bad_fields_naming_them(name, field, message):
 
 def test_models_refuse_other_data():
   config = tiny_config(**{"model.name": "stargan"})
-  with pytest.raises(ValueError, match="data.name: expected 'digits_attributes'"):
+  with pytest.raises(ValueError, match="data.name: expected an attribute dataset \(digits_attributes, celeb_a_attributes\) for model 'stargan', got 'digits'"):
     registry.get_model("stargan")(config, _data("digits").spec)

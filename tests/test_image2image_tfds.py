@@ -16,12 +16,15 @@ from gen_jax.train import parallel, registry
 from gen_jax.train.train_step import make_train_step
 
 MOCK_EXAMPLES = 12  # per split; mock splits hold the same random images at the same indices
-TINY = {  # the papers' configs shrunk to 8x8 images and 4-channel networks
+# The papers' configs shrunk to 8x8 images and 4-channel networks; one critic update without the gradient
+# penalty (compiled in seconds; WGAN-GP's penalty is tested on digits in test_image2image_domains).
+TINY = {
     "cyclegan_horse2zebra": {"model.num_blocks": 1, "model.num_downsampling": 1, "model.discriminator_layers": 1,
                              "objective.pool_size": 2},
     "stargan_celeba": {"model.num_blocks": 1, "model.num_downsampling": 1, "model.discriminator_layers": 2,
-                       "objective.n_critic": 2},
-    "attgan_celeba": {"model.num_layers": 2, "model.discriminator_layers": 2, "objective.n_critic": 2},
+                       "objective.n_critic": 1, "objective.lambda_gp": 0.0},
+    "attgan_celeba": {"model.num_layers": 2, "model.discriminator_layers": 2, "objective.n_critic": 1,
+                      "objective.lambda_gp": 0.0},
 }
 
 
@@ -127,5 +130,6 @@ def test_tfds_translation_config_builds_and_trains_on_mock_data(name, tmp_path):
   moved = jax.tree.map(lambda x, y: float(np.abs(np.asarray(x) - np.asarray(y)).max()), before,
                        jax.device_get(state.params))
   assert all(np.isfinite(v) for v in jax.tree.leaves(moved)) and max(jax.tree.leaves(moved)) > 0
-  pictures = trainer.save_pictures(state, jax.random.PRNGKey(1), str(tmp_path), 2, ds)
-  assert pictures and all(p.endswith(".png") for p in pictures)
+  if name != "cyclegan_horse2zebra":  # the attribute-flip columns (cyclegan's pictures are as on digits)
+    pictures = trainer.save_pictures(state, jax.random.PRNGKey(1), str(tmp_path), 2, ds)
+    assert pictures and all(p.endswith(".png") for p in pictures)

@@ -2,15 +2,10 @@
 the paper's CelebA setup on the GPU. Not run here (no GPU and no network access here): no result of ours
 is claimed.
 
-Prepare the data once, on a machine with internet (tensorflow is needed to prepare, not to read):
+Prepare celeb_a once as configs/stargan_celeba.py says (tfds build celeb_a --file_format=array_record
+--data_dir=DIR, on a machine with internet and tensorflow), then:
 
-  pip install tensorflow
-  tfds build celeb_a --file_format=array_record --data_dir=DIR
-
-then train and evaluate:
-
-  python scripts/train.py --config=configs/attgan_celeba.py --workdir=runs/attgan_celeba \\
-      --config.data.data_dir=DIR
+  python scripts/train.py --config=configs/attgan_celeba.py --workdir=runs/attgan_celeba --config.data.data_dir=DIR
   python scripts/evaluate.py --workdir=runs/attgan_celeba
 
 Data as configs/stargan_celeba.py ('celeb_a_attributes', 178x178 centre crop resized to 128, random

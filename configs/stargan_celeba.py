@@ -32,7 +32,8 @@ StarGAN's code shuffles the batch's labels, so an edit never asks for two hair c
 Published numbers (StarGAN, Choi et al. 2018, CelebA): no classifier score; an AMT study in which
 workers chose StarGAN's edit as the best of four methods (DIAT, CycleGAN, IcGAN, StarGAN) 66.2 % of the
 time for hair colour, 39.1 % for gender and 31.8 % for age (the paper's Table 1, quoted from memory: the
-search tool here returned no copy of the table). `scripts/evaluate.py` reports
+search tool here returned no copy of the table); its one classifier score is on RaFD expressions, not
+CelebA: 2.12 % classification error. `scripts/evaluate.py` reports
 gen_jax.eval.translation.flip_metrics: attribute_accuracy of single-attribute flips judged by
 classifiers trained on data.eval_examples images (not the paper's metric).
 """

@@ -252,5 +252,8 @@ def test_builders_reject_bad_fields_naming_them(name, field, message):
 
 def test_models_refuse_other_data():
   config = tiny_config(**{"model.name": "stargan"})
-  with pytest.raises(ValueError, match="data.name: expected an attribute dataset \(digits_attributes, celeb_a_attributes\) for model 'stargan', got 'digits'"):
+  with pytest.raises(ValueError, match=r"data.name: expected an attribute dataset \(digits_attributes, "
+                                       r"celeb_a_attributes\) for model 'stargan', got 'digits'"):
     registry.get_model("stargan")(config, _data("digits").spec)
+  with pytest.raises(ValueError, match=r"data.name: expected an unpaired dataset .* for model 'cyclegan', got 'digits'"):
+    registry.get_model("cyclegan")(tiny_config(**{"model.name": "cyclegan"}), _data("digits").spec)

@@ -66,7 +66,7 @@ class StreamedSplit:
   source: see `gen_jax.data.sources`. image_size: S, the side of the square
   uint8 examples [S, S, channels]. binarize: 'none', 'static' or 'dynamic'.
   split: 'train' or 'test' (seeds static binarization). partner: unpaired data's domain B (a
-  StreamedSplit of the same size), read in its own order and stacked on the channels; None otherwise.
+  StreamedSplit of the same image_size), read in its own order and stacked on the channels; None otherwise.
   """
   source: object
   image_size: int

@@ -2,6 +2,7 @@
 history pool, optimizers, sampling parameters and picture grids."""
 
 import functools
+import json
 import os
 
 import jax
@@ -91,17 +92,18 @@ def save_rows(rows: list, directory: str, file_name: str, value_range) -> list[s
 
 def held_out_images(data_config) -> np.ndarray:
   """The held-out split's images [N, ...] of `data_config` (loaded once per process), for pictures and samples."""
-  return _held_out(tuple(sorted(data_config.to_dict().items())))[0]
+  return _held_out(json.dumps(data_config.to_dict(), sort_keys=True))[0]
 
 
 def held_out_labels(data_config) -> np.ndarray:
   """The held-out split's labels [N] of `data_config` (loaded once per process)."""
-  return _held_out(tuple(sorted(data_config.to_dict().items())))[1]
+  return _held_out(json.dumps(data_config.to_dict(), sort_keys=True))[1]
 
 
 @functools.lru_cache(maxsize=4)
-def _held_out(items: tuple) -> tuple[np.ndarray, np.ndarray]:
+def _held_out(data_json: str) -> tuple[np.ndarray, np.ndarray]:
+  """Keyed by the config's JSON: hashable whatever its values (a run's saved config holds lists)."""
   import ml_collections  # pylint: disable=import-outside-toplevel
 
-  test = gdata.load(ml_collections.ConfigDict(dict(items))).test
+  test = gdata.load(ml_collections.ConfigDict(json.loads(data_json))).test
   return np.asarray(test["x"]), np.asarray(test["y"])

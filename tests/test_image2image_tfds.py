@@ -23,7 +23,7 @@ TINY = {
                              "objective.pool_size": 2},
     "stargan_celeba": {"model.num_blocks": 1, "model.num_downsampling": 1, "model.discriminator_layers": 2,
                        "objective.n_critic": 1, "objective.lambda_gp": 0.0},
-    "attgan_celeba": {"model.num_layers": 2, "model.discriminator_layers": 2, "objective.n_critic": 1,
+    "attgan_celeba": {"model.num_layers": 1, "model.discriminator_layers": 1, "objective.n_critic": 1,
                       "objective.lambda_gp": 0.0},
 }
 

@@ -256,5 +256,6 @@ def test_models_refuse_other_data():
   with pytest.raises(ValueError, match=r"data.name: expected an attribute dataset \(digits_attributes, "
                                        r"celeb_a_attributes\) for model 'stargan', got 'digits'"):
     registry.get_model("stargan")(config, _data("digits").spec)
-  with pytest.raises(ValueError, match=r"data.name: expected an unpaired dataset .* for model 'cyclegan', got 'digits'"):
+  with pytest.raises(ValueError,
+                     match=r"data.name: expected an unpaired dataset .* for model 'cyclegan', got 'digits'"):
     registry.get_model("cyclegan")(tiny_config(**{"model.name": "cyclegan"}), _data("digits").spec)

@@ -35,7 +35,8 @@ _LOADERS = {
 }
 # data.name prefixes: 'PREFIX' + what the loader reads (a tfds name, a folder, ArrayRecord files).
 NAME_PREFIXES = {tfds_source.TFDS_PREFIX: tfds_source.load_tfds, disk.FOLDER_PREFIX: disk.load_folder,
-                 disk.ARRAY_RECORD_PREFIX: disk.load_array_record, tfds_source.UNPAIRED_PREFIX: tfds_source.load_unpaired}
+                 disk.ARRAY_RECORD_PREFIX: disk.load_array_record,
+                 tfds_source.UNPAIRED_PREFIX: tfds_source.load_unpaired}
 
 
 def check_dataset_name(name):

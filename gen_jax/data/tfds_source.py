@@ -160,7 +160,8 @@ def load_attributes(data_config):
            "test": open_split("celeb_a", "data.test_split", data_config) if data_config.test_split else None}
   known = list(plain["train"].source.dataset_info.features["attributes"].keys())
   attributes = check_attributes(data_config.get("attributes", ()), known)
-  splits = {split: s and sources.TfdsSource(s.source, s.key, 0, s.description, attributes) for split, s in plain.items()}
+  splits = {split: s and sources.TfdsSource(s.source, s.key, 0, s.description, attributes)
+            for split, s in plain.items()}
   size = image_size or DEFAULT_IMAGE_SIZE["celeb_a_attributes"]
   dataset = disk.streamed_dataset("celeb_a_attributes", splits["train"], splits, size, data_config)
   spec = dataclasses.replace(dataset.spec, attribute_table=attribute_table(len(attributes)),

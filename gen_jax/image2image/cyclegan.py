@@ -3,8 +3,9 @@
 Data: an unpaired dataset (DataSpec.unpaired), whose examples stack an image of domain A
 (channels [0, C)) and an unrelated one of domain B (channels [C, 2C)): 'digits_unpaired'
 (gen_jax.data.digit_domains: handwritten and printed digits) or 'tfds_unpaired:NAME'
-(gen_jax.data.tfds_source: e.g. cycle_gan/horse2zebra's horses and zebras). Networks: generators G: A -> B ('generator_ab') and
-F: B -> A ('generator_ba'), ResNet generators (gen_jax.nets.resnet_generator);
+(gen_jax.data.tfds_source: e.g. cycle_gan/horse2zebra's horses and zebras). Networks:
+generators G: A -> B ('generator_ab') and F: B -> A ('generator_ba'), ResNet generators
+(gen_jax.nets.resnet_generator);
 discriminators D_A, D_B, PatchGANs with instance norm (gen_jax.nets.patchgan).
 
 One step, from the current parameters (objectives in gen_jax.image2image.unpaired_losses):

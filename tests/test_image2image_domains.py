@@ -243,9 +243,10 @@ def test_cyclegan_state_with_its_history_pools_resumes_exactly_from_a_checkpoint
     ("cyclegan", "objective.pool_size", "objective.pool_size"),
     ("stargan", "model.discriminator_normalization", "model.discriminator_normalization: expected one of"),
     ("attgan", "objective.lambda_gp", "objective.lambda_gp: expected a non-negative number"),
+    ("stargan", "objective.target_domains", r"objective.target_domains: expected one of \['uniform', 'batch'\]"),
 ])
 def test_builders_reject_bad_fields_naming_them(name, field, message):
-  config = tiny_config(**{"model.name": name, field: -1 if "normalization" not in field else "layer"})
+  config = tiny_config(**{"model.name": name, field: "layer" if field.endswith(("normalization", "domains")) else -1})
   spec = gdata.load(config.data).spec
   with pytest.raises(ValueError, match=message):
     registry.get_model(name)(config, spec)

@@ -19,8 +19,8 @@ attributes of another example of the batch (as the authors' code shuffles the ba
 decay.
 
 Published numbers (AttGAN, He et al., IEEE TIP 2019): per-attribute editing accuracy judged by an
-attribute classifier, given as a bar chart, and reconstruction PSNR/SSIM; no single number is quoted
-here. `scripts/evaluate.py` reports gen_jax.eval.translation.flip_metrics: attribute_accuracy of
+attribute classifier, given in a figure rather than a table; no number is quoted here (the search
+tool found no copy of it). `scripts/evaluate.py` reports gen_jax.eval.translation.flip_metrics: attribute_accuracy of
 single-attribute flips (per attribute too), judged by classifiers trained on data.eval_examples images.
 """
 

@@ -20,8 +20,9 @@ decay.
 
 Published numbers (AttGAN, He et al., IEEE TIP 2019): per-attribute editing accuracy judged by an
 attribute classifier, given in a figure rather than a table; no number is quoted here (the search
-tool found no copy of it). `scripts/evaluate.py` reports gen_jax.eval.translation.flip_metrics: attribute_accuracy of
-single-attribute flips (per attribute too), judged by classifiers trained on data.eval_examples images.
+tool found no copy of it). `scripts/evaluate.py` reports gen_jax.eval.translation.flip_metrics:
+attribute_accuracy of single-attribute flips (per attribute too), judged by classifiers trained on
+data.eval_examples images.
 """
 
 from configs import attgan_digits, stargan_celeba

@@ -44,7 +44,7 @@ import numpy as np
 from gen_jax.data import digit_domains
 from gen_jax.eval import features
 from gen_jax.eval.frechet import features_frechet_distance
-from gen_jax.eval.sample_quality import eval_settings, to_unit_range
+from gen_jax.eval.sample_quality import classifier_name, eval_settings, to_unit_range
 
 
 def _classifier(name: str, x_train, y_train, x_test, y_test, settings) -> features.Classifier:
@@ -55,12 +55,6 @@ def _classifier(name: str, x_train, y_train, x_test, y_test, settings) -> featur
 
 def _predict(classifier: features.Classifier, images, settings) -> np.ndarray:
   return np.argmax(features.logits_fn(classifier, settings["image_batch_size"])(images), axis=-1)
-
-
-def _cache_name(spec) -> str:
-  """The classifier cache name of a dataset: data.name ('/' and ':' replaced), with its attributes."""
-  name = spec.name.replace("/", "_").replace(":", "_")
-  return "-".join((name, *spec.attribute_names)) if spec.name == "celeb_a_attributes" else name
 
 
 def _direction(translate: Callable, source, target, labels, digit, domain, target_domain: int, settings) -> dict:
@@ -88,7 +82,7 @@ def cycle_metrics(translate: Callable, dataset, eval_config) -> dict:
   unit = {split: to_unit_range(getattr(dataset, split)["x"], value_range) for split in ("train", "test")}
   both = lambda split: np.concatenate([unit[split][..., :c], unit[split][..., c:]])
   domains = lambda split: np.repeat([0, 1], len(unit[split])).astype(np.int32)
-  name = _cache_name(dataset.spec)
+  name = classifier_name(dataset.spec)
   labels, digit = {"test": (None, None)}, None
   if dataset.spec.name == "digits_unpaired":
     labels = {split: digit_domains.unpaired_labels(split) for split in ("train", "test")}
@@ -129,7 +123,7 @@ def attribute_metrics(edit: Callable, dataset, eval_config) -> dict:
     return flip_metrics(edit, dataset, settings)
   value_range = spec.value_range
   train_x, test_x = (to_unit_range(s["x"], value_range) for s in (dataset.train, dataset.test))
-  name = _cache_name(spec)
+  name = classifier_name(spec)
   domain = _classifier(name, train_x, dataset.train["y"], test_x, dataset.test["y"], settings)
   n, num_domains = len(test_x), len(table)
   targets = np.repeat(np.arange(num_domains), n)                                  # [domains n], domain-major
@@ -180,7 +174,7 @@ def flip_metrics(edit: Callable, dataset, settings: dict) -> dict:
   sources = np.asarray(dataset.test["x"])
   metrics = {}
   for k, attribute in enumerate(spec.attribute_names):
-    judge = _classifier(f"{_cache_name(spec)}-{attribute}", train_x, train_a[:, k].astype(np.int32), test_x,
+    judge = _classifier(f"{classifier_name(spec)}-{attribute}", train_x, train_a[:, k].astype(np.int32), test_x,
                         test_a[:, k].astype(np.int32), settings)
     targets = test_a.copy()
     targets[:, k] = 1.0 - targets[:, k]

@@ -22,6 +22,9 @@ def get_config() -> ml_collections.ConfigDict:
   c.data.data_dir = ""             # tfds data_dir ('' = tfds default)
   c.data.split = "train"
   c.data.test_split = "test"
+  c.data.split_b = ""              # 'tfds_unpaired:NAME': domain B's training split (data.split: domain A's)
+  c.data.test_split_b = ""         # 'tfds_unpaired:NAME': domain B's held-out split
+  c.data.attributes = ()           # celeb_a_attributes: the boolean attributes that label the domains
   c.data.image_size = 0            # 0 = native; digits: 8 -> 16/28/32
   c.data.scale = "-1_1"            # '-1_1' or '0_1'
   c.data.binarize = "none"         # 'none', 'static', 'dynamic'

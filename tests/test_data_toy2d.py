@@ -146,7 +146,8 @@ def test_config_errors_name_their_field():
     data.load(data_config(name="ring8", binarize="dynamic"))
   assert {"ring8", "grid25", "moons", "swiss_roll", "spiral", "checkerboard", "points",
           "digits", "mnist", "fashion_mnist", "cifar10", "celeb_a", "photos_sr", "photos_color", "div2k_sr",
-          "digits_printed", "digits_attributes", "digits_unpaired", "photo"} == set(data.dataset_names())
+          "digits_printed", "digits_attributes", "digits_unpaired", "photo",
+          "celeb_a_attributes"} == set(data.dataset_names())
 
 
 def test_mixture_log_density_is_the_normalised_mixture():

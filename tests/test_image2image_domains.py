@@ -21,8 +21,9 @@ from gen_jax.train.train_step import make_train_step
 from tests.helpers.family_worker import device_comparison, few_steps
 
 CONFIGS = {"cyclegan": cyclegan_digits, "stargan": stargan_digits, "attgan": attgan_digits}
+# attgan draws its edit targets from the global batch (celeb_a's setting), stargan uniformly over the domains.
 VARIANTS = {"cyclegan": {"model.name": "cyclegan"}, "stargan": {"model.name": "stargan"},
-            "attgan": {"model.name": "attgan"}}
+            "attgan": {"model.name": "attgan", "objective.target_domains": "batch"}}
 
 
 def tiny_config(**fields):
@@ -242,9 +243,10 @@ def test_cyclegan_state_with_its_history_pools_resumes_exactly_from_a_checkpoint
     ("cyclegan", "objective.pool_size", "objective.pool_size"),
     ("stargan", "model.discriminator_normalization", "model.discriminator_normalization: expected one of"),
     ("attgan", "objective.lambda_gp", "objective.lambda_gp: expected a non-negative number"),
+    ("stargan", "objective.target_domains", r"objective.target_domains: expected one of \['uniform', 'batch'\]"),
 ])
 def test_builders_reject_bad_fields_naming_them(name, field, message):
-  config = tiny_config(**{"model.name": name, field: -1 if "normalization" not in field else "layer"})
+  config = tiny_config(**{"model.name": name, field: "layer" if field.endswith(("normalization", "domains")) else -1})
   spec = gdata.load(config.data).spec
   with pytest.raises(ValueError, match=message):
     registry.get_model(name)(config, spec)
@@ -252,5 +254,9 @@ def test_builders_reject_bad_fields_naming_them(name, field, message):
 
 def test_models_refuse_other_data():
   config = tiny_config(**{"model.name": "stargan"})
-  with pytest.raises(ValueError, match="data.name: expected 'digits_attributes'"):
+  with pytest.raises(ValueError, match=r"data.name: expected an attribute dataset \(digits_attributes, "
+                                       r"celeb_a_attributes\) for model 'stargan', got 'digits'"):
     registry.get_model("stargan")(config, _data("digits").spec)
+  with pytest.raises(ValueError,
+                     match=r"data.name: expected an unpaired dataset .* for model 'cyclegan', got 'digits'"):
+    registry.get_model("cyclegan")(tiny_config(**{"model.name": "cyclegan"}), _data("digits").spec)

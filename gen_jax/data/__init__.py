@@ -9,7 +9,8 @@ moons, swiss_roll, spiral, checkerboard, points), the sklearn digits of
 `images` (in memory), the paired photo patches of `photos` (photos_sr, photos_color;
 div2k_sr from prepared tfds data; 'photo', one whole photograph), the translation domains of `digit_domains` (digits_printed,
 digits_attributes, digits_unpaired); tensorflow-datasets images (mnist, fashion_mnist,
-cifar10, celeb_a, or any 'tfds:NAME') of `tfds_source`, a folder of images
+cifar10, celeb_a, or any 'tfds:NAME') of `tfds_source`, with its translation data
+(celeb_a_attributes; 'tfds_unpaired:NAME', e.g. cycle_gan/horse2zebra), a folder of images
 ('folder:PATH') and ArrayRecord files of encoded images ('arrayrecord:PATH')
 of `disk` (streamed).
 """
@@ -29,12 +30,13 @@ _LOADERS = {
     "photos_color": lambda cfg: photos.load_photos("color", cfg),
     "div2k_sr": photos.load_div2k, "photo": photos.load_single_photo,
     "digits_printed": digit_domains.load_printed, "digits_attributes": digit_domains.load_attributes,
-    "digits_unpaired": digit_domains.load_unpaired,
+    "digits_unpaired": digit_domains.load_unpaired, "celeb_a_attributes": tfds_source.load_attributes,
     **{name: (lambda cfg, name=name: tfds_source.load_tfds(name, cfg)) for name in tfds_source.TFDS_NAMES},
 }
 # data.name prefixes: 'PREFIX' + what the loader reads (a tfds name, a folder, ArrayRecord files).
 NAME_PREFIXES = {tfds_source.TFDS_PREFIX: tfds_source.load_tfds, disk.FOLDER_PREFIX: disk.load_folder,
-                 disk.ARRAY_RECORD_PREFIX: disk.load_array_record}
+                 disk.ARRAY_RECORD_PREFIX: disk.load_array_record,
+                 tfds_source.UNPAIRED_PREFIX: tfds_source.load_unpaired}
 
 
 def check_dataset_name(name):
@@ -44,12 +46,13 @@ def check_dataset_name(name):
   if name not in _LOADERS and not any(name.startswith(p) and len(name) > len(p) for p in NAME_PREFIXES):
     raise ValueError(f"data.name: expected one of {dataset_names()}, "
                      f"'{tfds_source.TFDS_PREFIX}NAME' for a tensorflow-datasets image dataset, "
+                     f"'{tfds_source.UNPAIRED_PREFIX}NAME' for two of its splits as unpaired domains, "
                      f"'{disk.FOLDER_PREFIX}PATH' for a folder of PNG/JPEG images or "
                      f"'{disk.ARRAY_RECORD_PREFIX}PATH' for ArrayRecord files of encoded images, got {name!r}")
 
 
 def dataset_names() -> list[str]:
-  """Sorted names `load` accepts (besides 'tfds:NAME', 'folder:PATH' and 'arrayrecord:PATH')."""
+  """Sorted names `load` accepts (besides 'tfds:NAME', 'tfds_unpaired:NAME', 'folder:PATH' and 'arrayrecord:PATH')."""
   return sorted(_LOADERS)
 
 

@@ -26,6 +26,7 @@
   examples share a batch.
 """
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -131,7 +132,10 @@ def load_attributes(data_config) -> Dataset:
   """The digits_attributes dataset (y = domain index), binarized / scaled as `data_config` says."""
   options = _options(data_config)
   splits = {split: finish_split(*attribute_split(split)[:2], split, options) for split in ("train", "test")}
-  return image_dataset("digits_attributes", splits["train"], splits["test"], NUM_DOMAINS, options)
+  dataset = image_dataset("digits_attributes", splits["train"], splits["test"], NUM_DOMAINS, options)
+  spec = dataclasses.replace(dataset.spec, attribute_table=attribute_vectors(np.arange(NUM_DOMAINS)),
+                             attribute_names=ATTRIBUTES)
+  return dataclasses.replace(dataset, spec=spec)
 
 
 def _unpaired_order(split: str) -> np.ndarray:
@@ -152,7 +156,8 @@ def load_unpaired(data_config) -> Dataset:
     printed = printed_split(split)[0][_unpaired_order(split)]
     both = np.concatenate([x, printed], axis=-1)                                 # [N, 8, 8, 2]
     splits[split] = finish_split(both, np.zeros(len(both), np.int32), split, options)
-  return image_dataset("digits_unpaired", splits["train"], splits["test"], 0, options)
+  dataset = image_dataset("digits_unpaired", splits["train"], splits["test"], 0, options)
+  return dataclasses.replace(dataset, spec=dataclasses.replace(dataset.spec, unpaired=True))
 
 
 def _options(data_config):

@@ -72,11 +72,14 @@ class ReferenceSplit(collections.abc.Mapping):
     return 2
 
 
-def streamed_dataset(name: str, source, splits: dict, image_size: int, data_config):
-  """Dataset of disk-backed `splits` ({'train': source, 'test': source or None}) in the uint8 pipeline."""
+def streamed_dataset(name: str, source, splits: dict, image_size: int, data_config, partners: dict | None = None):
+  """Dataset of disk-backed `splits` ({'train': source, 'test': source or None}) in the uint8 pipeline;
+  `partners` (same keys): unpaired data's domain-B sources, stacked after each split's channels."""
   scale, binarize, _ = options = check_image_options(data_config)
   eval_examples = check_stream_options(data_config)[3]
-  streamed = {split: StreamedSplit(s, image_size, s.channels, binarize, split) if s is not None else None
+  partners = partners or {}
+  prepare = lambda s, split, partner=None: StreamedSplit(s, image_size, s.channels, binarize, split, partner)
+  streamed = {split: None if s is None else prepare(s, split, prepare(partners[split], split) if partners else None)
               for split, s in splits.items()}
   references = {split: ReferenceSplit(s, eval_examples, scale) if s is not None else None
                 for split, s in streamed.items()}

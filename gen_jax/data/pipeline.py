@@ -36,26 +36,28 @@ from gen_jax.checks import check_choice, check_positive_int
 from gen_jax.data.spec import Dataset
 
 # Separate random streams for the uses of (seed, number).
-_PERMUTATION, _BINARIZATION, _FRESH, _FLIP = 0, 1, 2, 3
+_PERMUTATION, _BINARIZATION, _FRESH, _FLIP, _PARTNER_PERMUTATION = 0, 1, 2, 3, 4
 
 
 class Positions:
   """Which training examples process `process_index` reads for global batch i: a pure function of (seed, i).
 
-  Small and picklable: grain's worker processes carry one (see `streaming`).
+  Small and picklable: grain's worker processes carry one (see `streaming`). `stream` tags the
+  permutations: a second domain read beside the first (unpaired data) uses its own stream, so its
+  epoch orders are independent of the first domain's.
   """
 
   def __init__(self, num_examples: int, global_batch_size: int, local_batch_size: int, seed: int,
-               process_index: int):
+               process_index: int, stream: int = _PERMUTATION):
     self.num_examples, self.global_batch_size, self.local_batch_size = num_examples, global_batch_size, local_batch_size
-    self.seed, self.process_index = seed, process_index
+    self.seed, self.process_index, self.stream = seed, process_index, stream
     self._permutations = {}  # epoch -> permutation, the last two epochs only
 
   def _permutation(self, epoch: int) -> np.ndarray:
     """[N]: the order of epoch `epoch`, a permutation seeded by (seed, epoch)."""
     permutation = self._permutations.get(epoch)
     if permutation is None:  # the cache is replaced, never mutated: safe with a prefetch thread reading too
-      permutation = np.random.default_rng([_PERMUTATION, self.seed, epoch]).permutation(self.num_examples)
+      permutation = np.random.default_rng([self.stream, self.seed, epoch]).permutation(self.num_examples)
       self._permutations = {**{e: p for e, p in self._permutations.items() if e == epoch - 1}, epoch: permutation}
     return permutation
 

@@ -11,7 +11,8 @@ pickled into grain's worker processes, so they hold file names, not open files.
   directly in `root` are then ignored); otherwise the images are unlabeled.
 - `ArrayRecordSource(paths)`: each record is one encoded PNG/JPEG image, unlabeled.
 - `TfdsSource(source, key)`: a `tfds.data_source`'s Image feature `key` and its
-  ClassLabel 'label'.
+  ClassLabel 'label', or with `attributes` (names of boolean features in the dict
+  feature 'attributes', as celeb_a's) the label y = sum_k a_k 2^k that packs them.
 """
 
 import os
@@ -92,10 +93,13 @@ class ArrayRecordSource:
 
 
 class TfdsSource:
-  """Image feature `key` (and ClassLabel 'label', if `num_classes`) of a `tfds.data_source`."""
+  """Image feature `key` (and ClassLabel 'label', if `num_classes`) of a `tfds.data_source`; with
+  `attributes` (K names) the label packs those boolean 'attributes' as bits, y = sum_k a_k 2^k, and
+  num_classes is 2^K."""
 
-  def __init__(self, source, key: str, num_classes: int, description: str):
-    self.source, self.key, self.num_classes, self.description = source, key, num_classes, description
+  def __init__(self, source, key: str, num_classes: int, description: str, attributes: tuple[str, ...] = ()):
+    self.source, self.key, self.description, self.attributes = source, key, description, tuple(attributes)
+    self.num_classes = 2 ** len(self.attributes) if self.attributes else num_classes
     shape = source.dataset_info.features[key].shape
     self.channels = shape[-1] if shape[-1] in (1, 3) else 3
     self.feature_shape = shape
@@ -113,6 +117,8 @@ class TfdsSource:
       pixels = pixels[..., None]
     if pixels.dtype != np.uint8:  # 16-bit images: keep the top 8 bits
       pixels = (pixels.astype(np.uint32) >> (8 * (pixels.dtype.itemsize - 1))).astype(np.uint8)
+    if self.attributes:
+      return pixels, sum(int(bool(record["attributes"][name])) << k for k, name in enumerate(self.attributes))
     return pixels, int(record["label"]) if self.num_classes else 0
 
 

@@ -21,6 +21,10 @@ class DataSpec:
   both coordinates. mode_centres [M, 2] and mode_std: the Gaussian mixture the
   points come from (ring8, grid25), else None. binarized: values are {0, 1}
   (static binarization) or become so per batch (dynamic).
+  unpaired: each example stacks an image of domain A (channels [0, C)) and an unrelated one of
+  domain B (channels [C, 2C)) (digits_unpaired, 'tfds_unpaired:NAME'): CycleGAN's data.
+  attribute_table [num_classes, K] and attribute_names (K): attribute-domain data (digits_attributes,
+  celeb_a_attributes), whose label y = d has the binary attributes attribute_table[d]; else None, ().
   """
   name: str
   kind: str
@@ -31,6 +35,9 @@ class DataSpec:
   mode_std: float | None
   binarized: bool
   condition_shape: tuple[int, ...] = ()
+  unpaired: bool = False
+  attribute_table: np.ndarray | None = None
+  attribute_names: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

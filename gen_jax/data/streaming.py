@@ -24,6 +24,11 @@ readable example in index order, deterministically, so the batch keeps its size
 and is still a function of (seed, i); a warning on stderr names the file and
 `metrics()['data/skipped_examples']` counts them.
 
+Unpaired data (a split with a `partner`, domain B): batch i also reads b examples of the partner
+in the order of its own seeded epoch permutations (`Positions` with another stream), stacked after
+domain A's channels, so the A-B pairing is random, different in every epoch of either domain, and
+still a function of (seed, i); the domains may differ in size.
+
 Binarization of uint8 pixels p: 'static' draws one Bernoulli(p / 255) per pixel
 per example from a Generator seeded by (split seed, example index) and
 'dynamic' per global batch from (seed, i), both giving pixels in {0, 255}.
@@ -41,8 +46,8 @@ import time
 import numpy as np
 
 from gen_jax.data import decode
-from gen_jax.data.pipeline import (_BINARIZATION, _FLIP, BatchStream, Positions, check_count, check_index,
-                                   check_stream_args)
+from gen_jax.data.pipeline import (_BINARIZATION, _FLIP, _PARTNER_PERMUTATION, BatchStream, Positions, check_count,
+                                   check_index, check_stream_args)
 
 # Static binarization seeds per split (as in gen_jax.data.images).
 STATIC_SEEDS = {"train": 0, "test": 1}
@@ -60,17 +65,20 @@ class StreamedSplit:
 
   source: see `gen_jax.data.sources`. image_size: S, the side of the square
   uint8 examples [S, S, channels]. binarize: 'none', 'static' or 'dynamic'.
-  split: 'train' or 'test' (seeds static binarization).
+  split: 'train' or 'test' (seeds static binarization). partner: unpaired data's domain B (a
+  StreamedSplit of the same image_size), read in its own order and stacked on the channels; None otherwise.
   """
   source: object
   image_size: int
   channels: int
   binarize: str
   split: str
+  partner: "StreamedSplit | None" = None
 
   @property
   def example_shape(self) -> tuple[int, int, int]:
-    return (self.image_size, self.image_size, self.channels)
+    partner_channels = self.partner.channels if self.partner is not None else 0
+    return (self.image_size, self.image_size, self.channels + partner_channels)
 
   def read_example(self, index: int) -> tuple[np.ndarray, int, int]:
     """(pixels [S, S, C] uint8, label, skipped): example `index`, or the next readable one after it.
@@ -98,19 +106,27 @@ class StreamedSplit:
 class LocalBatchReader:
   """Picklable map `i -> this process's slice of global batch i` (uint8), run in grain's workers."""
 
-  def __init__(self, split: StreamedSplit, positions: Positions, random_flip: bool):
+  def __init__(self, split: StreamedSplit, positions: Positions, random_flip: bool,
+               partner_positions: Positions | None = None):
     self.split, self.positions, self.random_flip = split, positions, random_flip
+    self.partner_positions = partner_positions
 
   def __call__(self, index: int) -> dict[str, np.ndarray]:
-    """{'x': [b, S, S, C] uint8, 'y': [b] int32, 'skipped': [] int32} of global batch `index`."""
+    """{'x': [b, S, S, C] uint8, 'y': [b] int32, 'skipped': [] int32} of global batch `index`
+    (C counts both domains' channels for unpaired data)."""
     index = int(index)
     examples = [self.split.read_example(int(i)) for i in self.positions.example_indices(index)]
-    x = np.stack([pixels for pixels, _, _ in examples])  # [b, S, S, C]
+    x = np.stack([pixels for pixels, _, _ in examples])  # [b, S, S, C_A]
+    skipped = sum(s for _, _, s in examples)
+    if self.split.partner is not None:
+      partners = [self.split.partner.read_example(int(i)) for i in self.partner_positions.example_indices(index)]
+      x = np.concatenate([x, np.stack([pixels for pixels, _, _ in partners])], axis=-1)  # [b, S, S, C_A + C_B]
+      skipped += sum(s for _, _, s in partners)
     if self.random_flip:
       flip = self.positions.local_uniform(_FLIP, index, ()) < 0.5  # [b]
       x[flip] = x[flip][:, :, ::-1]
     return {"x": x, "y": np.array([label for _, label, _ in examples], np.int32),
-            "skipped": np.array(sum(s for _, _, s in examples), np.int32)}
+            "skipped": np.array(skipped, np.int32)}
 
 
 def _exit_with_consumer(consumer_pid: int, worker_index: int, worker_count: int):
@@ -148,7 +164,10 @@ class StreamedBatchStream(BatchStream):
     self.seed, self.process_index, self.binarize = seed, process_index, split.binarize
     self.value_range = value_range
     self.positions = Positions(len(split.source), global_batch_size, self.local_batch_size, seed, process_index)
-    self.reader = LocalBatchReader(split, self.positions, random_flip)
+    self.partner_positions = None if split.partner is None else Positions(
+        len(split.partner.source), global_batch_size, self.local_batch_size, seed, process_index,
+        _PARTNER_PERMUTATION)
+    self.reader = LocalBatchReader(split, self.positions, random_flip, self.partner_positions)
     self.num_workers, self.worker_buffer = num_workers, worker_buffer
     self.skipped_examples = 0
     self._iterator, self._next_index = None, None
@@ -220,8 +239,17 @@ class StreamedBatchStream(BatchStream):
 
 def read_examples(split: StreamedSplit, count: int) -> tuple[np.ndarray, np.ndarray]:
   """(x [n, S, S, C] uint8, y [n] int32): n = min(count, len) examples evenly spaced over the split
-  (all of it when count >= len; a folder is sorted by class, so every class is represented), in-process."""
-  n = len(split.source)
-  indices = np.linspace(0, n - 1, count).astype(int) if count < n else range(n)
+  (all of it when count >= len; a folder is sorted by class, so every class is represented), in-process.
+  Unpaired data: n = min(count, len A, len B), example k stacks the k-th of n evenly spaced images of each domain."""
+  n = min(count, len(split.source), len(split.partner.source) if split.partner is not None else count)
+  x, y = _evenly_spaced(split, n)
+  if split.partner is not None:
+    x = np.concatenate([x, _evenly_spaced(split.partner, n)[0]], axis=-1)
+  return x, y
+
+
+def _evenly_spaced(split: StreamedSplit, n: int) -> tuple[np.ndarray, np.ndarray]:
+  """(x [n, S, S, C], y [n]): n examples of `split` evenly spaced over its indices (n <= its size)."""
+  indices = np.linspace(0, len(split.source) - 1, n).astype(int)
   examples = [split.read_example(int(i)) for i in indices]
   return np.stack([e[0] for e in examples]), np.array([e[1] for e in examples], np.int32)

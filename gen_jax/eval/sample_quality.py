@@ -89,13 +89,22 @@ def intended_labels(n: int, batch_size: int, num_classes: int) -> np.ndarray:
   return np.tile(np.arange(batch_size) % num_classes, -(-n // batch_size))[:n].astype(np.int32)
 
 
+def classifier_name(spec) -> str:
+  """The cache name of a dataset's classifiers: its name ('/' as '_', e.g. in 'tfds:cycle_gan/...'), with the
+  attribute names of celeb_a_attributes (whose labels mean different things for different data.attributes)."""
+  name = spec.name.replace("/", "_")
+  return "-".join((name, *spec.attribute_names)) if spec.name == "celeb_a_attributes" else name
+
+
 def metric_classifier(eval_config, reference: gdata.Dataset, suffix: str = "", seed: int = 0) -> features.Classifier:
-  """The dataset's cached classifier '<name><suffix>' (trained with PRNGKey(seed) on `reference`'s training split
-  in [-1, 1] if absent; eval.classifier_cache_dir, eval.classifier_steps): the metric network with the defaults."""
+  """The dataset's cached classifier '<classifier_name><suffix>' (trained with PRNGKey(seed) on `reference`'s
+  training split in [-1, 1] if absent; eval.classifier_cache_dir, eval.classifier_steps): the metric network with
+  the defaults."""
   settings = eval_settings(eval_config)
   value_range = reference.spec.value_range
   return features.load_or_train_classifier(
-      reference.spec.name + suffix, to_unit_range(reference.train["x"], value_range), reference.train["y"],
+      classifier_name(reference.spec) + suffix, to_unit_range(reference.train["x"], value_range),
+      reference.train["y"],
       to_unit_range(reference.test["x"], value_range), reference.test["y"], settings["classifier_cache_dir"] or None,
       seed=seed, steps=settings["classifier_steps"], verbose=settings["progress"])
 

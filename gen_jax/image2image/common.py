@@ -2,6 +2,7 @@
 history pool, optimizers, sampling parameters and picture grids."""
 
 import functools
+import json
 import os
 
 import jax
@@ -17,9 +18,15 @@ from gen_jax.train import parallel
 from gen_jax.train.net_state import evaluation_params
 
 
-def check_dataset(spec, expected_name: str, model_name: str) -> None:
-  """ValueError naming data.name unless the data is `expected_name` (what the model's batches hold)."""
-  check_field(spec.name == expected_name, "data.name", f"{expected_name!r} for model {model_name!r}", spec.name)
+def check_dataset(spec, model_name: str) -> None:
+  """ValueError naming data.name unless the data is what the model's batches hold: unpaired domains
+  stacked on the channels for 'cyclegan', labels with an attribute table for 'stargan' and 'attgan'."""
+  if model_name == "cyclegan":
+    check_field(spec.unpaired, "data.name", "an unpaired dataset (digits_unpaired, 'tfds_unpaired:NAME') for model "
+                f"{model_name!r}", spec.name)
+  else:
+    check_field(spec.attribute_table is not None, "data.name", "an attribute dataset (digits_attributes, "
+                f"celeb_a_attributes) for model {model_name!r}", spec.name)
 
 
 def check_weights(objective, names: tuple[str, ...]) -> dict:
@@ -48,20 +55,26 @@ def empty_pool(size: int, example_shape) -> dict:
   return pool_init(size, tuple(example_shape))._asdict()
 
 
+def global_batch(local: jax.Array) -> jax.Array:
+  """[b, ...] per device -> [B, ...], the global batch in device order, the same on every device.
+
+  A psum of each device's rows placed in a zero global batch: an all-gather whose result is
+  device-invariant (as replicated state must stay under shard_map's varying-axes check).
+  """
+  b = local.shape[0]
+  placed = jax.lax.dynamic_update_slice_in_dim(
+      jnp.zeros((b * jax.lax.axis_size(parallel.AXIS),) + local.shape[1:], local.dtype), local,
+      jax.lax.axis_index(parallel.AXIS) * b, 0)
+  return jax.lax.psum(placed, parallel.AXIS)
+
+
 def query_global_pool(pool: dict, local_images: jax.Array, key: jax.Array) -> tuple[dict, jax.Array]:
   """(new pool, this device's images to show D): the pool is queried with the GLOBAL batch of generated
   images (gathered over the data axis) and the same key on every device, so it stays identical on all
   devices and a run on N devices reproduces one on 1 device."""
   b = local_images.shape[0]
-  start = jax.lax.axis_index(parallel.AXIS) * b
-  # A psum of each device's rows placed in a zero global batch: an all-gather whose result is
-  # device-invariant (as the replicated pool must stay under shard_map's varying-axes check).
-  placed = jax.lax.dynamic_update_slice_in_dim(
-      jnp.zeros((b * jax.lax.axis_size(parallel.AXIS),) + local_images.shape[1:], local_images.dtype),
-      local_images, start, 0)
-  everyone = jax.lax.psum(placed, parallel.AXIS)                                       # [B, ...]
-  new_pool, shown = pool_query(HistoryPool(**pool), everyone, key)
-  local = jax.lax.dynamic_slice_in_dim(shown, start, b)                                # [b, ...]
+  new_pool, shown = pool_query(HistoryPool(**pool), global_batch(local_images), key)
+  local = jax.lax.dynamic_slice_in_dim(shown, jax.lax.axis_index(parallel.AXIS) * b, b)  # [b, ...]
   return new_pool._asdict(), local
 
 
@@ -79,11 +92,18 @@ def save_rows(rows: list, directory: str, file_name: str, value_range) -> list[s
 
 def held_out_images(data_config) -> np.ndarray:
   """The held-out split's images [N, ...] of `data_config` (loaded once per process), for pictures and samples."""
-  return _held_out(tuple(sorted(data_config.to_dict().items())))
+  return _held_out(json.dumps(data_config.to_dict(), sort_keys=True))[0]
+
+
+def held_out_labels(data_config) -> np.ndarray:
+  """The held-out split's labels [N] of `data_config` (loaded once per process)."""
+  return _held_out(json.dumps(data_config.to_dict(), sort_keys=True))[1]
 
 
 @functools.lru_cache(maxsize=4)
-def _held_out(items: tuple) -> np.ndarray:
+def _held_out(data_json: str) -> tuple[np.ndarray, np.ndarray]:
+  """Keyed by the config's JSON: hashable whatever its values (a run's saved config holds lists)."""
   import ml_collections  # pylint: disable=import-outside-toplevel
 
-  return np.asarray(gdata.load(ml_collections.ConfigDict(dict(items))).test["x"])
+  test = gdata.load(ml_collections.ConfigDict(json.loads(data_json))).test
+  return np.asarray(test["x"]), np.asarray(test["y"])

@@ -1,9 +1,11 @@
 """The registered model 'cyclegan': unpaired translation between two image domains (Zhu et al., 2017).
 
-Data: 'digits_unpaired' (gen_jax.data.digit_domains), whose examples stack an image of
-domain A (channels [0, C)) and an unrelated one of domain B (channels [C, 2C)):
-handwritten and printed digits. Networks: generators G: A -> B ('generator_ab') and
-F: B -> A ('generator_ba'), ResNet generators (gen_jax.nets.resnet_generator);
+Data: an unpaired dataset (DataSpec.unpaired), whose examples stack an image of domain A
+(channels [0, C)) and an unrelated one of domain B (channels [C, 2C)): 'digits_unpaired'
+(gen_jax.data.digit_domains: handwritten and printed digits) or 'tfds_unpaired:NAME'
+(gen_jax.data.tfds_source: e.g. cycle_gan/horse2zebra's horses and zebras). Networks:
+generators G: A -> B ('generator_ab') and F: B -> A ('generator_ba'), ResNet generators
+(gen_jax.nets.resnet_generator);
 discriminators D_A, D_B, PatchGANs with instance norm (gen_jax.nets.patchgan).
 
 One step, from the current parameters (objectives in gen_jax.image2image.unpaired_losses):
@@ -55,7 +57,7 @@ def _networks(config, channels: int, dtype) -> dict:
 @register_model("cyclegan")
 def build_cyclegan(config, spec) -> Trainer:
   """Trainer of 'cyclegan' (module doc)."""
-  common.check_dataset(spec, "digits_unpaired", "cyclegan")
+  common.check_dataset(spec, "cyclegan")
   weights = common.check_weights(config.objective, ("lambda_cyc", "lambda_id"))
   pool_size = check_positive_int(config.objective.pool_size, "objective.pool_size")
   height, width, both = spec.example_shape

@@ -1,8 +1,13 @@
 """The registered models 'stargan' (Choi et al., 2018) and 'attgan' (He et al., 2019): attribute editing.
 
-Data: 'digits_attributes' (gen_jax.data.digit_domains): y is the attribute domain, whose
-attribute vector c = [thick, thin, slant_left, slant_right] conditions the generator. Each
-example is edited towards the attributes c' of a domain drawn uniformly per example.
+Data: an attribute dataset (DataSpec.attribute_table): y is the attribute domain, whose attribute
+vector c = attribute_table[y] conditions the generator; 'digits_attributes'
+(gen_jax.data.digit_domains: c = [thick, thin, slant_left, slant_right]) or 'celeb_a_attributes'
+(gen_jax.data.tfds_source: the bits of data.attributes, e.g. StarGAN's hair colours, Male, Young).
+Each example is edited towards the attributes c' of a target domain drawn per example:
+objective.target_domains 'uniform' (every domain equally likely) or 'batch' (the domain of an
+example of the global batch drawn at random: the data's own attribute combinations, as StarGAN's
+and AttGAN's code draw targets by shuffling the batch's labels, which keeps e.g. one hair colour).
 
 * 'stargan': y = G(x, c'), G a ResNet generator with c' tiled as input channels (and zero
   padding, as StarGAN's: see gen_jax.nets.resnet_generator); the reconstruction is the cycle
@@ -18,18 +23,18 @@ objective.loss, objective.lambda_gp), then one generator update.
 Config fields (configs/stargan_digits.py, configs/attgan_digits.py): model.features,
 num_blocks, num_downsampling (stargan), num_layers (attgan's encoder and decoder),
 discriminator_features, discriminator_layers, discriminator_normalization; objective.loss,
-n_critic, lambda_cls (generator), lambda_cls_real (discriminator), lambda_rec, lambda_gp;
-optim.learning_rate, optim.discriminator_learning_rate. Pictures: one row per held-out digit,
-columns: the input, then its edit to each of the 9 domains. `evaluate`:
-gen_jax.eval.translation.attribute_metrics.
+n_critic, lambda_cls (generator), lambda_cls_real (discriminator), lambda_rec, lambda_gp,
+target_domains; optim.learning_rate, optim.discriminator_learning_rate. Pictures: one row per
+held-out image, columns: the input, then its edit to each domain, or, when the domains are all 2^K
+attribute combinations (celeb_a_attributes), its edit flipping each attribute in turn.
+`evaluate`: gen_jax.eval.translation.attribute_metrics.
 """
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gen_jax.checks import check_positive_int
-from gen_jax.data import digit_domains
+from gen_jax.checks import check_choice, check_positive_int
 from gen_jax.eval import translation
 from gen_jax.gan import losses, regularizers
 from gen_jax.gan.updates import apply_net, split_critic_batches
@@ -44,14 +49,8 @@ from gen_jax.train.net_state import apply_gradients, grad_norms, init_modules
 from gen_jax.train.registry import register_model
 
 PICTURE_ROWS = 10
-# [domains, attributes]: row d is attribute_vectors(d).
-ATTRIBUTE_TABLE = digit_domains.attribute_vectors(np.arange(digit_domains.NUM_DOMAINS))
 WEIGHTS = ("lambda_cls", "lambda_cls_real", "lambda_rec", "lambda_gp")
-
-
-def attributes_of(domains: jax.Array) -> jax.Array:
-  """Domain indices [b] -> attribute vectors [b, K] (traceable)."""
-  return jnp.asarray(ATTRIBUTE_TABLE)[domains]
+TARGET_DOMAINS = ("uniform", "batch")
 
 
 def _generator(config, channels: int, dtype):
@@ -65,31 +64,39 @@ def _generator(config, channels: int, dtype):
   return AttributeEditor(m.features, m.num_layers, dtype=dtype)
 
 
-def _discriminator(config, dtype):
+def _discriminator(config, num_attributes: int, dtype):
   m = config.model
   common.check_widths(m, ("discriminator_features", "discriminator_layers"))
   common.check_field(m.discriminator_normalization in NORMALIZATIONS, "model.discriminator_normalization",
                      f"one of {list(NORMALIZATIONS)}", m.discriminator_normalization)
   slope = 0.01 if m.name == "stargan" else 0.2
-  return AuxiliaryDiscriminator(ATTRIBUTE_TABLE.shape[1], m.discriminator_features, m.discriminator_layers,
+  return AuxiliaryDiscriminator(num_attributes, m.discriminator_features, m.discriminator_layers,
                                 m.discriminator_normalization, slope, dtype)
 
 
 def build_multidomain(config, spec) -> Trainer:
   """Trainer of 'stargan' and 'attgan' (module doc)."""
   name = config.model.name
-  common.check_dataset(spec, "digits_attributes", name)
+  common.check_dataset(spec, name)
   o = config.objective
   losses.check_kind(o.loss, "objective.loss")
   n_critic = check_positive_int(o.n_critic, "objective.n_critic")
   weights = common.check_weights(o, WEIGHTS)
+  target_domains = check_choice(o.target_domains, TARGET_DOMAINS, "objective.target_domains")
+  table = np.asarray(spec.attribute_table, np.float32)                          # [domains, K]
+  num_domains = table.shape[0]
   dtype = jnp.dtype(config.train.compute_dtype)
   height, width, channels = spec.example_shape
-  nets = {"generator": _generator(config, channels, dtype), "discriminator": _discriminator(config, dtype)}
+  nets = {"generator": _generator(config, channels, dtype),
+          "discriminator": _discriminator(config, table.shape[1], dtype)}
   common.check_field(height % 2 ** config.model.discriminator_layers == 0, "model.discriminator_layers",
                      f"at most log2 of the image size {height}", config.model.discriminator_layers)
   txs = common.optimizers(config, tuple(nets))
   cycle = name == "stargan"
+  flips = num_domains == 2 ** table.shape[1]  # celeb_a_attributes: pictures flip one attribute at a time
+
+  def attributes_of(domains):  # [b] -> [b, K]
+    return jnp.asarray(table)[domains]
 
   def init(key):
     x = jnp.zeros((2, height, width, channels))
@@ -99,15 +106,18 @@ def build_multidomain(config, spec) -> Trainer:
   def run(params, net, *inputs):
     return apply_net(nets[net], params[net], {}, *inputs)[0]
 
-  def random_targets(key, b):
-    keys = parallel.example_keys(key, b)
-    domains = jax.vmap(lambda k: jax.random.randint(k, (), 0, digit_domains.NUM_DOMAINS))(keys)
-    return attributes_of(domains)                                                 # [b, K]
+  def random_targets(key, domains):
+    """Target attributes [b, K] for the local batch of domains [b] (objective.target_domains)."""
+    keys = parallel.example_keys(key, domains.shape[0])
+    if target_domains == "uniform":
+      return attributes_of(jax.vmap(lambda k: jax.random.randint(k, (), 0, num_domains))(keys))
+    everyone = common.global_batch(domains)                                       # [B]
+    return attributes_of(everyone[jax.vmap(lambda k: jax.random.randint(k, (), 0, everyone.shape[0]))(keys)])
 
   def critic_update(params, opt_state, chunk, key):
     x, labels = chunk["x"], attributes_of(chunk["y"])
     b = x.shape[0]
-    fake = jax.lax.stop_gradient(run(params, "generator", x, random_targets(jax.random.fold_in(key, 0), b)))
+    fake = jax.lax.stop_gradient(run(params, "generator", x, random_targets(jax.random.fold_in(key, 0), chunk["y"])))
 
     def loss_fn(d_params):
       scores, class_logits = run({"discriminator": d_params}, "discriminator", jnp.concatenate([x, fake]))
@@ -131,8 +141,7 @@ def build_multidomain(config, spec) -> Trainer:
       chunk = jax.tree.map(lambda a, i=i: a[i], chunks)
       params, opt_state, d_metrics, d_grads = critic_update(params, opt_state, chunk, jax.random.fold_in(key, i))
     x, labels = chunks["x"][-1], attributes_of(chunks["y"][-1])
-    b = x.shape[0]
-    targets = random_targets(jax.random.fold_in(key, n_critic), b)
+    targets = random_targets(jax.random.fold_in(key, n_critic), chunks["y"][-1])
 
     def generator_loss_fn(g_params):
       p = {**params, "generator": g_params}
@@ -168,13 +177,17 @@ def build_multidomain(config, spec) -> Trainer:
   def sample(state, key, n):
     """n held-out images edited to uniformly drawn domains."""
     domain_key, image_key = jax.random.split(key)
-    return sample_labelled(state, image_key, jax.random.randint(domain_key, (n,), 0, digit_domains.NUM_DOMAINS))
+    return sample_labelled(state, image_key, jax.random.randint(domain_key, (n,), 0, num_domains))
 
   def save_pictures(state, key, directory, step_number, data):
     del key, data
-    sources = jnp.asarray(test[:PICTURE_ROWS])                 # domain-major: the first are unedited digits
-    columns = [edit(state, sources, jnp.broadcast_to(jnp.asarray(row), (PICTURE_ROWS, row.shape[0])))
-               for row in ATTRIBUTE_TABLE]
+    sources = jnp.asarray(test[:PICTURE_ROWS])                 # digits_attributes: unedited digits come first
+    if flips:  # every combination is a domain: flip one attribute of each source per column
+      own = table[common.held_out_labels(config.data)[:PICTURE_ROWS]]            # [rows, K]
+      targets = [np.where(np.arange(table.shape[1]) == k, 1.0 - own, own) for k in range(table.shape[1])]
+    else:      # one column per domain
+      targets = [np.broadcast_to(row, (sources.shape[0], row.shape[0])) for row in table]
+    columns = [edit(state, sources, jnp.asarray(t, jnp.float32)) for t in targets]
     grid = jnp.stack([sources] + columns, axis=1)                # [rows, 1 + domains, H, W, C]
     return common.save_rows(list(grid), directory, f"edits_{step_number:07d}.png", spec.value_range)
 

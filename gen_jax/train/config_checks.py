@@ -64,7 +64,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
 # the gen_jax that saved them: a run resumes (unless its config changed) and evaluates under a newer version.
 ADDED_FIELD_DEFAULTS = {"train.num_seeds": 1, "model.architecture": "dcgan", "model.embed_dim": 32,
                         "objective.orthogonal": 0.0, "objective.diff_augment": "", "model.dropout": 0.0,
-                        "model.init_scheme": "identity"}
+                        "model.init_scheme": "identity", "objective.target_domains": "uniform", "data.attributes": []}
 
 
 def added_field_defaults(saved: dict) -> dict:
@@ -79,7 +79,7 @@ def added_field_defaults(saved: dict) -> dict:
 
 
 def model_differences(stored: dict, current: dict, prefixes=("model", "objective", "data.name",
-                                                               "data.image_size", "data.scale",
+                                                               "data.image_size", "data.scale", "data.attributes",
                                                                "train.num_seeds")) -> list[str]:
   """Dotted fields under `prefixes` whose values differ between two flattened config dicts.
 

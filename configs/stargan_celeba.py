@@ -29,11 +29,10 @@ here; the paper decays the rate linearly over the second half, here a cosine dec
 Targets are the attributes of another example of the batch (objective.target_domains 'batch'), as
 StarGAN's code shuffles the batch's labels, so an edit never asks for two hair colours at once.
 
-Published numbers (StarGAN, Choi et al. 2018, CelebA): no classifier score; an AMT study in which
-workers chose StarGAN's edit as the best of four methods (DIAT, CycleGAN, IcGAN, StarGAN) 66.2 % of the
-time for hair colour, 39.1 % for gender and 31.8 % for age (the paper's Table 1, quoted from memory: the
-search tool here returned no copy of the table); its one classifier score is on RaFD expressions, not
-CelebA: 2.12 % classification error. `scripts/evaluate.py` reports
+Published numbers (StarGAN, Choi et al. 2018, CelebA): no classifier score; CelebA is judged by an AMT
+study in which workers pick the best of four methods (DIAT, CycleGAN, IcGAN, StarGAN; the paper's Table 1,
+not reproducible here); its one classifier score is on RaFD expressions, not CelebA: 2.12 % classification
+error. `scripts/evaluate.py` reports
 gen_jax.eval.translation.flip_metrics: attribute_accuracy of single-attribute flips judged by
 classifiers trained on data.eval_examples images (not the paper's metric).
 """

@@ -26,6 +26,7 @@ def get_config():
   c.model.discriminator_batch_norm = False  # BatchNorm in the DCGAN discriminator (not with GP or R1)
   c.model.spectral_norm = False            # spectral normalization of every discriminator layer
   c.model.category_offset_scale = 0.0      # model.latent='categorical': > 0 adds a learned offset per category
+  c.model.category_offset_init = "normal"  # ... initialised N(0, scale^2), or 'data': the first batch's points
   c.model.num_categories = 10              # InfoGAN categorical code; model.latent='categorical': K
   c.model.num_continuous = 2               # InfoGAN continuous codes ~ U(-1, 1)
 

@@ -10,9 +10,11 @@ import pytest
 from scipy import stats
 
 from gen_jax.gan import metropolis
-from gen_jax.gan.latents import categorical_latent
+from gen_jax.gan.latents import categorical_latent, offsets_from_points
 from gen_jax.gan.networks import Generator
 from gen_jax.nets.mlp import MLP
+from gen_jax.train import parallel
+from gen_jax.train.train_step import make_train_step
 from tests.helpers.gan import build, tiny_config
 
 DATA_MEAN, DATA_STD = 1.0, 0.5  # p_data = N(1, 0.5^2); the proposal p_g = N(0, 1)
@@ -91,6 +93,10 @@ def test_evaluate_adds_mh_metrics_of_a_categorical_generator():
     ({"eval.mh_proposals": 5}, "eval.mh_proposals: expected 0 unless eval.rejection_steps > 0"),
     ({"model.category_offset_scale": 1.0}, "model.category_offset_scale: expected 0 unless model.latent"),
     ({"model.latent": "categorical", "model.category_offset_scale": -1.0}, "model.category_offset_scale: expected a"),
+    ({"model.latent": "categorical", "model.category_offset_scale": 1.0, "model.category_offset_init": "kmeans"},
+     "model.category_offset_init: expected one of"),
+    ({"model.latent": "categorical", "model.category_offset_init": "data"},
+     "model.category_offset_init: expected 'normal' unless model.category_offset_scale > 0"),
 ])
 def test_builder_rejects_bad_latent_and_mh_fields(fields, message):
   with pytest.raises(ValueError, match=message):
@@ -102,3 +108,30 @@ def test_latent_scale_zero_draws_one_point_per_category():
                                     "eval.latent_scale": 0.0}))
   samples = np.asarray(trainer.sample(trainer.init(jax.random.PRNGKey(0)), jax.random.key(1), 64))
   assert len(np.unique(samples.round(5), axis=0)) <= 3  # tiny_config's 3 categories
+
+
+def test_offsets_from_data_start_on_the_first_batch_and_are_set_once():
+  """category_offset_init='data': at step 0 offset_k = x_(k mod B) of the batch, then Adam moves them by at most
+  ~lr per step (tiny_config's lr 1e-4); a later batch does not reset them. (The global gather over devices is
+  checked by tests/test_gan_models.py's 1-vs-4-device variant.)"""
+  config = tiny_config(**{"model.latent": "categorical", "model.category_offset_scale": 1.0,
+                          "model.category_offset_init": "data", "model.num_categories": 20})
+  trainer, dataset = build(config)
+  mesh = parallel.make_mesh(1)
+  step = make_train_step(trainer, mesh)
+  state = parallel.put_replicated(trainer.init(jax.random.PRNGKey(0)), mesh)
+  first, second = dataset.train["x"][:16], dataset.train["x"][16:32]  # [16, 2] each
+  offsets = []
+  for x in (first, second):
+    state, _ = step(state, parallel.put_batch({"x": x[None]}, mesh, leading_axes=1), np.ones(1, bool))
+    offsets.append(np.asarray(jax.device_get(state.params["generator"]["offsets"])))
+  np.testing.assert_allclose(offsets[0], first[np.arange(20) % 16], atol=2e-4)
+  np.testing.assert_allclose(offsets[1], offsets[0], atol=2e-4)
+  assert np.abs(offsets[1] - second[np.arange(20) % 16]).max() > 0.1
+
+
+def test_offsets_from_points_cycle_the_batch_and_need_one():
+  points = jnp.arange(6.0).reshape(3, 2)
+  np.testing.assert_array_equal(offsets_from_points(points, 5), np.asarray(points)[[0, 1, 2, 0, 1]])
+  with pytest.raises(ValueError, match="points: expected a non-empty batch"):
+    offsets_from_points(jnp.zeros((0, 2)), 3)

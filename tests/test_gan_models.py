@@ -18,9 +18,10 @@ from tests.helpers.gan import build, tiny_config
 
 # Every variant and stabilizer, in as few runs as possible (each compiles twice below).
 VARIANTS = {
-    "wgan_gp_r1_sn_pack_ncritic_ema": dict(model="gan", **{
+    "wgan_gp_r1_sn_pack_ncritic_ema_offsets": dict(model="gan", **{
         "objective.loss": "wasserstein", "objective.gradient_penalty": 1.0, "objective.r1": 1.0,
-        "objective.n_critic": 2, "objective.pack": 2, "model.spectral_norm": True, "train.ema_decay": 0.9}),
+        "objective.n_critic": 2, "objective.pack": 2, "model.spectral_norm": True, "train.ema_decay": 0.9,
+        "model.latent": "categorical", "model.category_offset_scale": 1.0, "model.category_offset_init": "data"}),
     "cgan_lsgan_clip_sn_biggan_augment": dict(model="cgan", data="digits", **{
         "objective.loss": "least_squares", "objective.clip": 0.05, "objective.n_critic": 2, "model.spectral_norm": True,
         "model.architecture": "biggan", "model.latent_dim": 4, "objective.orthogonal": 1e-4,
@@ -83,7 +84,7 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
       "samples_0000002.png", "truncation_0000002.png"]  # BigGAN's truncation sweep
   assert sorted(os.listdir(tmp_path / "aae_hinge_pack_4" / "samples")) == ["reconstructions_0000002.png",
                                                                           "samples_0000002.png"]
-  assert sorted(os.listdir(tmp_path / "wgan_gp_r1_sn_pack_ncritic_ema_4" / "samples")) == [
+  assert sorted(os.listdir(tmp_path / "wgan_gp_r1_sn_pack_ncritic_ema_offsets_4" / "samples")) == [
       "scatter_0000002.png", "strip.png"]
   assert os.listdir(tmp_path / "infogan_minimax_d_bn_1" / "samples") == ["codes_0000002.png"]
 

@@ -22,6 +22,7 @@ from gen_jax.train.optim import optimizer_from_config
 
 
 LATENTS = ("gaussian", "categorical")  # model.latent of 'gan' and 'cgan' (gen_jax.gan.latents)
+OFFSET_INITS = ("normal", "data")  # model.category_offset_init: N(0, scale^2), or the first batch's points at step 0
 # model.architecture of the image networks: DCGAN (gen_jax.nets.dcgan), SN-GAN's ResNet and BigGAN's
 # class-conditional ResNet (gen_jax.nets.resnet_gan; BigGAN's discriminator is the ResNet body with the
 # projection head of gen_jax.gan.networks.Discriminator)
@@ -176,6 +177,10 @@ def check_model_fields(config, spec) -> None:
   if m.category_offset_scale > 0:
     check_field(m.latent == "categorical" and spec.kind == "points", "model.category_offset_scale",
                 "0 unless model.latent is 'categorical' on 2-D points", m.category_offset_scale)
+  check_field(m.category_offset_init in OFFSET_INITS, "model.category_offset_init", f"one of {OFFSET_INITS}",
+              m.category_offset_init)
+  check_field(m.category_offset_init == "normal" or m.category_offset_scale > 0, "model.category_offset_init",
+              "'normal' unless model.category_offset_scale > 0 (the offsets exist)", m.category_offset_init)
   if m.name == "infogan" or m.latent == "categorical":
     check_positive_int(m.num_categories, "model.num_categories")
     check_non_negative_int(m.num_continuous, "model.num_continuous")

@@ -31,7 +31,7 @@ from gen_jax.gan import regularizers, updates
 from gen_jax.gan.components import (check_model_fields, critic_body, decoder_body, layer_factories,
                                     objective_from_config, optimizers_from_config)
 from gen_jax.gan.latents import (LatentFn, categorical_latent, gaussian_latent, info_input, info_latent,
-                                 scale_continuous, truncated_normal_latent)
+                                 offsets_from_points, scale_continuous, truncated_normal_latent)
 from gen_jax.gan.networks import Discriminator, Generator
 from gen_jax.gan.pictures import save_point_pictures
 from gen_jax.gan.sample_metrics import evaluation
@@ -76,6 +76,19 @@ def init_nets(nets: dict[str, tuple[updates.Net, tuple]], key: jax.Array):
 
 # ----------------------------------------------------------------------------------------------
 # GAN, conditional GAN, InfoGAN.
+
+
+def offsets_from_batch(state, x_local: jax.Array, num_offsets: int):
+  """`state` with the generator's category offsets (and their EMA) set to `offsets_from_points` of the
+  global batch (gathered over the devices, so every device and device count starts from the same offsets)."""
+  b = x_local.shape[0]
+  placed = jax.lax.dynamic_update_slice(jnp.zeros((jax.lax.axis_size(parallel.AXIS) * b,) + x_local.shape[1:],
+                                                  x_local.dtype), x_local, (jax.lax.axis_index(parallel.AXIS) * b, 0))
+  x = jax.lax.psum(placed, parallel.AXIS)  # [B, D], the global batch, the same (invariant) value on every device
+  offsets = offsets_from_points(x, num_offsets)                       # [K, D]
+  with_offsets = lambda params: {**params, "generator": {**params["generator"], "offsets": offsets}}
+  return state.replace(params=with_offsets(state.params),
+                       ema_params=with_offsets(state.ema_params) if state.ema_params else state.ema_params)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +140,9 @@ def build_adversarial(config, spec) -> Trainer:
     return init_nets({"generator": (g, (z, labels)), "discriminator": (d, (packed, labels))}, key)
 
   def update(state, batch, key):
+    if variant.num_offsets and config.model.category_offset_init == "data":
+      state = jax.lax.cond(state.step == 0, lambda: offsets_from_batch(state, batch["x"], variant.num_offsets),
+                           lambda: state)
     return updates.adversarial_update(g, d, objective, variant.latent, conditional, state, batch, key)
 
   @jax.jit

@@ -64,7 +64,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
 # the gen_jax that saved them: a run resumes (unless its config changed) and evaluates under a newer version.
 ADDED_FIELD_DEFAULTS = {"train.num_seeds": 1, "model.architecture": "dcgan", "model.embed_dim": 32,
                         "objective.orthogonal": 0.0, "objective.diff_augment": "", "model.dropout": 0.0,
-                        "model.init_scheme": "identity", "objective.target_domains": "uniform", "data.attributes": []}
+                        "model.init_scheme": "identity", "objective.target_domains": "uniform", "data.attributes": [],
+                        "model.category_offset_init": "normal"}
 
 
 def added_field_defaults(saved: dict) -> dict:

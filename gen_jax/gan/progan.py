@@ -75,12 +75,15 @@ def build_progan(config, spec) -> Trainer:
   g = Net(ProGANGenerator(image_shape, m.features), g_tx)
   d = Net(ProGANDiscriminator(m.features, m.minibatch_group), d_tx)
 
-  def init(key):
+  @jax.jit
+  def init_params(key):  # one compiled program: eager initialization compiles every layer's ops one by one
     z = jnp.zeros((m.minibatch_group, m.latent_dim))
-    g_params = g.module.init(jax.random.fold_in(key, 0), z, 0, 1.0)["params"]
     x = jnp.zeros((m.minibatch_group,) + image_shape)
-    d_params = d.module.init(jax.random.fold_in(key, 1), x, 0, 1.0)["params"]
-    return make_state(key, {"generator": g_params, "discriminator": d_params},
+    return {"generator": g.module.init(jax.random.fold_in(key, 0), z, 0, 1.0)["params"],
+            "discriminator": d.module.init(jax.random.fold_in(key, 1), x, 0, 1.0)["params"]}
+
+  def init(key):
+    return make_state(key, init_params(key),
                       {"generator": g.optimizer, "discriminator": d.optimizer}, {"generator": {}, "discriminator": {}})
 
   def update(state, batch, key):

@@ -58,12 +58,15 @@ def progan_update(g: Net, d: Net, objective: ProObjective, schedule: GrowthSched
   def d_loss_fn(params):
     real_logits, fake_logits = critic(params, real), critic(params, fake)
     adversarial = parallel.global_mean(losses.wasserstein_discriminator(real_logits, fake_logits))
-    penalty = parallel.global_mean(regularizers.gradient_penalty(
-        lambda v: penalty_scale * critic(params, v), real, fake, gp_keys))
     drift = parallel.global_mean(jnp.square(real_logits))
-    total = adversarial + objective.gradient_penalty * penalty + objective.drift * drift
-    return total, {"loss/discriminator": adversarial, "penalty/gradient": penalty, "penalty/drift": drift,
-                   "logit/real": parallel.global_mean(real_logits), "logit/fake": parallel.global_mean(fake_logits)}
+    total = adversarial + objective.drift * drift
+    aux = {"loss/discriminator": adversarial, "penalty/drift": drift,
+           "logit/real": parallel.global_mean(real_logits), "logit/fake": parallel.global_mean(fake_logits)}
+    if objective.gradient_penalty > 0:
+      penalty = parallel.global_mean(regularizers.gradient_penalty(
+          lambda v: penalty_scale * critic(params, v), real, fake, gp_keys))
+      total, aux["penalty/gradient"] = total + objective.gradient_penalty * penalty, penalty
+    return total, aux
 
   (_, d_metrics), d_grads = jax.value_and_grad(d_loss_fn, has_aux=True)(d_params)
   d_params, d_opt_state = apply_gradient(d.optimizer, d_params, d_opt_state, d_grads)

@@ -2,6 +2,7 @@
 model on the engine (1 vs 4 fake devices, exact resume from a checkpoint written mid-transition, pictures,
 field checks)."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -13,10 +14,9 @@ import pytest
 
 from configs import progan_base, progan_celeba64
 from gen_jax import data as gdata
-from gen_jax.data.spec import DataSpec
 from gen_jax.nets.progan import GrowthSchedule, ProGANDiscriminator, ProGANGenerator, real_images_at_stage
 from gen_jax.train import loop, registry
-from tests.helpers.cli import REPO, run_cli
+from tests.helpers.cli import assert_one_line_field_error
 from tests.helpers.family_worker import device_comparison, few_steps
 
 # Step 0 at 4x4 (the penalty on 2 D, see progan_update), step 1 at 8x8 with the fade starting (alpha 0).
@@ -143,16 +143,16 @@ def test_builder_rejects_bad_fields(fields, message):
 
 
 def test_cli_bad_field_is_one_line_with_exit_code_2(tmp_path):
-  result = run_cli(f"--config={REPO}/configs/progan_digits.py", f"--workdir={tmp_path / 'run'}",
-                   "--config.model.fade_steps=0")
-  assert result.returncode == 2, result.stderr
-  lines = result.stderr.strip().splitlines()
-  assert lines == ["error: model.fade_steps: expected a positive integer, got 0"], result.stderr
-  assert not (tmp_path / "run").exists()
+  assert_one_line_field_error(tmp_path / "run", "progan_digits.py", "--config.model.fade_steps=0",
+                              "model.fade_steps: expected a positive integer, got 0")
 
 
 def test_celeba64_config_builds_five_stages():
-  spec = DataSpec(name="celeb_a", kind="images", example_shape=(64, 64, 3), num_classes=0,
-                  value_range=(-1.0, 1.0), mode_centres=None, mode_std=None, binarized=False)
-  trainer = registry.get_model("progan")(progan_celeba64.get_config(), spec)
+  """configs/progan_celeba64.py builds for 64x64 RGB images, and its last step is at 64x64 with the fade over."""
+  digits = gdata.load(tiny_config().data).spec
+  spec = dataclasses.replace(digits, name="celeb_a", example_shape=(64, 64, 3))
+  config = progan_celeba64.get_config()
+  trainer = registry.get_model("progan")(config, spec)
   assert trainer.batches_per_step == 1
+  schedule = GrowthSchedule(5, config.model.stable_steps, config.model.fade_steps)
+  assert [float(v) for v in schedule(config.train.num_steps - 1)] == [4.0, 1.0]  # ends at 64x64, faded in

@@ -71,7 +71,12 @@ class GrowthSchedule:
   fade_steps: int
 
   def stage_start(self, stage):
-    """The step at which stage (>= 1) starts fading in."""
+    """The step at which `stage` (>= 1) starts fading in: stable + (stage - 1)(fade + stable).
+
+    Example:
+      >>> GrowthSchedule(3, 100, 50).stage_start(2)
+      250
+    """
     return self.stable_steps + (stage - 1) * (self.fade_steps + self.stable_steps)
 
   def __call__(self, step) -> tuple[jax.Array, jax.Array]:
@@ -84,14 +89,26 @@ class GrowthSchedule:
 
 
 def enlarge(x: jax.Array, size: int) -> jax.Array:
-  """[B, r, r, C] -> [B, size, size, C], every pixel repeated (size / r) x (size / r) times."""
+  """[B, r, r, C] -> [B, size, size, C], every pixel repeated (size / r) x (size / r) times.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> enlarge(jnp.arange(4.0).reshape(1, 2, 2, 1), 8)[0, :, :, 0].tolist()[3]
+    [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+  """
   while x.shape[1] < size:
     x = upsample_nearest(x)
   return x
 
 
 def pooled_levels(x: jax.Array) -> list[jax.Array]:
-  """[x_4, x_8, ..., x_R]: x [B, R, R, C] average-pooled to every resolution."""
+  """[x_4, x_8, ..., x_R]: x [B, R, R, C] average-pooled to every resolution.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> [level.shape[1] for level in pooled_levels(jnp.ones((1, 16, 16, 3)))]
+    [4, 8, 16]
+  """
   levels = [x]
   while levels[0].shape[1] > 4:
     levels.insert(0, downsample_average(levels[0]))
@@ -140,8 +157,8 @@ class ProGANGenerator(nn.Module):
     >>> import jax, jax.numpy as jnp
     >>> g = ProGANGenerator((8, 8, 1), features=4)
     >>> z = jnp.ones((2, 3))
-    >>> params = g.init(jax.random.key(0), z, 0, 1.0)
-    >>> g.apply(params, z, 1, 0.5).shape
+    >>> params = jax.eval_shape(g.init, jax.random.key(0), z, 0, 1.0)
+    >>> jax.eval_shape(g.apply, params, z, 1, 0.5).shape
     (2, 8, 8, 1)
   """
 
@@ -186,8 +203,8 @@ class ProGANDiscriminator(nn.Module):
     >>> import jax, jax.numpy as jnp
     >>> d = ProGANDiscriminator(features=4, group_size=2)
     >>> x = jnp.zeros((4, 16, 16, 3))
-    >>> params = d.init(jax.random.key(0), x, 0, 1.0)
-    >>> d.apply(params, x, 2, 0.25).shape
+    >>> params = jax.eval_shape(d.init, jax.random.key(0), x, 0, 1.0)
+    >>> jax.eval_shape(d.apply, params, x, 2, 0.25).shape
     (4,)
   """
 

@@ -16,12 +16,12 @@ def get_config():
   c.data.scale = "-1_1"
   c.data.batch_size = 64
   c.model.features = 32
-  c.model.stable_steps = 1000
-  c.model.fade_steps = 1000
-  c.train.num_steps = 4000         # 4x4 for 1000 steps, the fade over 1000, 8x8 for the last 2000
-  c.train.log_every = 250
-  c.train.eval_every = 1000
-  c.train.checkpoint_every = 1000
-  c.train.ema_decay = 0.99
+  c.model.stable_steps = 2500
+  c.model.fade_steps = 2500
+  c.train.num_steps = 16_000       # 4x4 for 2,500 steps, the fade over 2,500, 8x8 alone for the last 11,000
+  c.train.ema_decay = 0.999
+  c.train.log_every = 500
+  c.train.eval_every = 2500        # pictures at the end of 4x4, when 8x8 has faded in, ...
+  c.train.checkpoint_every = 2000
   c.eval.num_samples = 1000
   return c

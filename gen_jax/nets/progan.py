@@ -195,9 +195,9 @@ class ProGANDiscriminator(nn.Module):
   """images [B, R, R, C] -> logits [B] at (stage, alpha) (module doc).
 
   Attributes:
-    features: F, the channels at every resolution.
-    group_size: the minibatch-stddev group (the batch on each device must be a multiple of it, so that
-      groups do not depend on the device count).
+    features: F, the width of every level.
+    group_size: G of minibatch_stddev; keep the per-device batch a multiple of G, so that a group never
+      spans two devices.
 
   Example:
     >>> import jax, jax.numpy as jnp

@@ -17,29 +17,16 @@ from gen_jax import data as gdata
 from gen_jax.nets.progan import GrowthSchedule, ProGANDiscriminator, ProGANGenerator, real_images_at_stage
 from gen_jax.train import loop, registry
 from tests.helpers.cli import assert_one_line_field_error
-from tests.helpers.family_worker import device_comparison, few_steps
+from tests.helpers.family_worker import device_comparison
+from tests.helpers.gan import build, tiny_digit_config
 
 # Step 0 at 4x4 (the penalty on 2 D, see progan_update), step 1 at 8x8 with the fade starting (alpha 0).
 VARIANTS = {"progan_grow": {"model.stable_steps": 1, "model.fade_steps": 1, "train.ema_decay": 0.9}}
 
 
 def tiny_config(**fields):
-  """A few-second config: 8x8 digits (stages 4x4 and 8x8), 4-channel networks, batch 8 (minibatch groups of 2,
-  so the 2 examples on each of 4 devices form whole groups); fields 'group.name': value."""
-  c = progan_base.get_config()
-  c.data.name = "digits"
-  c.data.batch_size = 8
-  c.model.latent_dim = 4
-  c.model.features = 4
-  c.model.minibatch_group = 2
-  c.optim.learning_rate = 1e-4  # Adam moves a parameter by <= ~lr per step: the 1-vs-4-device bound
-  c.eval.num_samples = 16
-  return few_steps(c, fields)
-
-
-def build(config):
-  dataset = gdata.load(config.data)
-  return registry.get_model("progan")(config, dataset.spec), dataset
+  """tiny_digit_config's sizes (stages 4x4 and 8x8); fields 'group.name': value."""
+  return tiny_digit_config(progan_base.get_config(), fields)
 
 
 def test_schedule_at_hand_computed_steps():

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 from configs import stylegan2_base, stylegan2_ffhq
-from gen_jax import data as gdata
 from gen_jax.data.spec import DataSpec
 from gen_jax.gan import regularizers
 from gen_jax.gan.stylegan2 import running_w_mean
 from gen_jax.nets.stylegan2 import ResidualDiscriminator, StyleGAN2Generator, SynthesisNetwork, num_styles
 from gen_jax.train import loop, registry
 from tests.helpers.cli import assert_one_line_field_error
-from tests.helpers.family_worker import device_comparison, few_steps
+from tests.helpers.family_worker import device_comparison
+from tests.helpers.gan import build, tiny_digit_config
 
 # Lazy intervals 2: step 0 of the two runs both regularizers, step 1 skips them.
 VARIANTS = {
@@ -28,24 +28,11 @@ VARIANTS = {
 
 
 def tiny_config(**fields):
-  """A few-second config: 8x8 digits, 4-channel networks, batch 8 (minibatch groups of 2, so the 2 examples
-  on each of 4 devices form whole groups); fields 'group.name': value."""
+  """tiny_digit_config's sizes with a 4-wide, 2-layer mapping network; fields 'group.name': value."""
   c = stylegan2_base.get_config()
-  c.data.name = "digits"
-  c.data.batch_size = 8
-  c.model.latent_dim = 4
   c.model.style_dim = 4
   c.model.mapping_depth = 2
-  c.model.features = 4
-  c.model.minibatch_group = 2
-  c.optim.learning_rate = 1e-4  # Adam moves a parameter by <= ~lr per step: the 1-vs-4-device bound
-  c.eval.num_samples = 16
-  return few_steps(c, fields)
-
-
-def build(config):
-  dataset = gdata.load(config.data)
-  return registry.get_model("stylegan2")(config, dataset.spec), dataset
+  return tiny_digit_config(c, fields)
 
 
 def test_synthesis_shapes_styles_and_noise():

@@ -29,6 +29,7 @@ from gen_jax.train.net_state import evaluation_params, make_state
 from gen_jax.train.registry import register_model
 
 GRID_COLUMNS = 10
+GRID_ROWS = 10           # of the sample grid
 
 
 def objective_from_config(config) -> ProObjective:
@@ -99,15 +100,16 @@ def build_progan(config, spec) -> Trainer:
     return generate(state, key, n, *schedule(state.step))
 
   def growing_grid(state, key):
-    """[rows * GRID_COLUMNS, R, R, C]: the same latents at each of `growing_rows`."""
+    """[rows * GRID_COLUMNS, R, R, C]: the sample grid's first row of latents at each of `growing_rows`
+    (drawn as the whole grid, so that one compiled sampler serves both pictures)."""
     rows = growing_rows(schedule, int(schedule(state.step)[0]))
-    return jnp.concatenate([generate(state, key, GRID_COLUMNS, s, a) for s, a in rows])
+    return jnp.concatenate([generate(state, key, GRID_ROWS * GRID_COLUMNS, s, a)[:GRID_COLUMNS] for s, a in rows])
 
   def save_pictures(state, key, directory, step_number, data):
     del data
     grid = functools.partial(plots.save_image_grid, nrow=GRID_COLUMNS, value_range=spec.value_range)
     path = lambda name: os.path.join(directory, f"{name}_{step_number:07d}.png")
-    return [grid(sample(state, key, 10 * GRID_COLUMNS), path("samples")),
+    return [grid(sample(state, key, GRID_ROWS * GRID_COLUMNS), path("samples")),
             grid(growing_grid(state, key), path("growing"))]
 
   def evaluate(state, data, key):

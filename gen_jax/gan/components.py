@@ -34,6 +34,20 @@ def check_field(condition: bool, field: str, expected: str, value) -> None:
     raise ValueError(f"{field}: expected {expected}, got {value!r}")
 
 
+def check_square_image_fields(config, spec, model_name: str) -> None:
+  """The data and model.minibatch_group checks of the equalized-layer GANs (ProGAN, StyleGAN2): square images
+  of side 8, 16, 32, ... and minibatch-stddev groups that divide the batch."""
+  check_field(spec.kind == "images", "data.name", f"an image dataset for model {model_name!r}", spec.name)
+  height, width = spec.example_shape[:2]
+  size_ok = height == width and height >= 8 and (height & (height - 1)) == 0
+  check_field(size_ok, "data.image_size", f"square images of side 8, 16, 32, ... for model {model_name!r}",
+              f"{height}x{width}")
+  group = config.model.minibatch_group
+  check_positive_int(group, "model.minibatch_group")
+  check_field(config.data.batch_size % group == 0, "model.minibatch_group",
+              f"a divisor of data.batch_size={config.data.batch_size} (and of the batch on each device)", group)
+
+
 def objective_from_config(config, model_name: str) -> updates.Objective:
   """The validated `updates.Objective` of config.objective (and model.name's constraints)."""
   o = config.objective

@@ -18,7 +18,7 @@ import numpy as np
 
 from gen_jax.checks import check_positive_int
 from gen_jax.eval import plots
-from gen_jax.gan.components import augment_policy, check_field, optimizers_from_config
+from gen_jax.gan.components import augment_policy, check_field, check_square_image_fields, optimizers_from_config
 from gen_jax.gan.latents import truncate_toward_mean
 from gen_jax.gan.sample_metrics import sample_metrics
 from gen_jax.gan.stylegan2_update import StyleObjective, initial_running_state, stylegan2_update
@@ -53,17 +53,10 @@ def objective_from_config(config) -> StyleObjective:
 
 def check_model_fields(config, spec) -> None:
   m = config.model
-  check_field(spec.kind == "images", "data.name", "an image dataset for model 'stylegan2'", spec.name)
-  height, width = spec.example_shape[:2]
-  size_ok = height == width and height >= 8 and (height & (height - 1)) == 0
-  check_field(size_ok, "data.image_size", "square images of side 8, 16, 32, ... for model 'stylegan2'",
-              f"{height}x{width}")
-  for field in ("latent_dim", "style_dim", "mapping_depth", "features", "minibatch_group"):
+  check_square_image_fields(config, spec, "stylegan2")
+  for field in ("latent_dim", "style_dim", "mapping_depth", "features"):
     check_positive_int(m[field], f"model.{field}")
   check_field(m.mapping_lr_multiplier > 0, "model.mapping_lr_multiplier", "> 0", m.mapping_lr_multiplier)
-  check_field(config.data.batch_size % m.minibatch_group == 0, "model.minibatch_group",
-              f"a divisor of data.batch_size={config.data.batch_size} (and of the batch on each device)",
-              m.minibatch_group)
   psi = config.eval.truncation_psi
   check_field(0 <= psi <= 1, "eval.truncation_psi", "a number in [0, 1]", psi)
 

@@ -14,7 +14,8 @@ from gen_jax.registry import Registry
 # name -> module whose import registers it. Add a new family's names here.
 BUILTIN_MODELS = {
     "gan": "gen_jax.gan.models", "cgan": "gen_jax.gan.models", "infogan": "gen_jax.gan.models",
-    "aae": "gen_jax.gan.aae", "stylegan2": "gen_jax.gan.stylegan2", "singan": "gen_jax.gan.singan_model",
+    "aae": "gen_jax.gan.aae", "stylegan2": "gen_jax.gan.stylegan2", "progan": "gen_jax.gan.progan",
+    "singan": "gen_jax.gan.singan_model",
     "vae": "gen_jax.vae.models", "hvae": "gen_jax.vae.models", "nfvae": "gen_jax.vae.models",
     "wae": "gen_jax.vae.wae", "vaegan": "gen_jax.vae.vaegan", "vqvae": "gen_jax.vae.vqvae",
     "vqgan": "gen_jax.vae.vqgan",

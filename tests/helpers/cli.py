@@ -15,6 +15,15 @@ def run_cli(*args, script="train.py", env=None):
                         capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
 
 
+def assert_one_line_field_error(workdir, config_file: str, flag: str, message: str) -> None:
+  """`scripts/train.py --config=configs/<config_file> --workdir=<workdir> <flag>` exits with code 2, prints
+  exactly 'error: <message>' and creates no workdir."""
+  result = run_cli(f"--config={REPO}/configs/{config_file}", f"--workdir={workdir}", flag)
+  assert result.returncode == 2, result.stderr
+  assert result.stderr.strip().splitlines() == [f"error: {message}"], result.stderr
+  assert not os.path.exists(workdir)
+
+
 @functools.cache
 def load_script(name: str):
   """scripts/<name>.py imported once as a module (its functions, without running its main)."""

@@ -47,6 +47,14 @@ def device_comparison(module_name: str) -> dict:
   return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def assert_devices_agree(run: dict, metric_names: set, tolerance: float = 1e-4) -> None:
+  """One variant of `device_comparison`: both runs applied their finite update, parameters moved, 1 and 4
+  devices agree within `tolerance` (relative parameters, absolute metrics) and `metric_names` were logged."""
+  assert run["applied"] and run["finite"] and run["moved"] > 0, run
+  assert run["max_rel_diff"] < tolerance and run["metric_diff"] < tolerance, run
+  assert metric_names <= set(run["metrics"]), run["metrics"]
+
+
 def run(trainer, ds, devices):
   mesh = parallel.make_mesh(devices)
   state = parallel.put_replicated(trainer.init(jax.random.PRNGKey(0)), mesh)

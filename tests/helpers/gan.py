@@ -3,6 +3,7 @@
 from configs import gan_base
 from gen_jax import data as gdata
 from gen_jax.train import registry
+from tests.helpers.family_worker import few_steps
 
 
 def tiny_config(model="gan", data="ring8", **fields):
@@ -38,6 +39,20 @@ TINY_FLAGS = ["--config.model.generator_hidden=(16,16)", "--config.model.discrim
               "--config.data.batch_size=16", "--config.train.num_steps=2", "--config.train.steps_per_jit=2",
               "--config.train.log_every=2", "--config.train.eval_every=2", "--config.train.checkpoint_every=2",
               "--config.train.progress=False", "--config.eval.num_samples=64", "--config.eval.progress=False"]
+
+
+def tiny_digit_config(c, fields: dict):
+  """Config `c` (a base of the equalized-layer GANs, ProGAN and StyleGAN2) at a few-second size: 8x8 digits,
+  4-channel networks, batch 8 with minibatch-stddev groups of 2 (the 2 examples on each of 4 devices form
+  whole groups), 2 steps (`few_steps`), then `fields` ('group.name': value)."""
+  c.data.name = "digits"
+  c.data.batch_size = 8
+  c.model.latent_dim = 4
+  c.model.features = 4
+  c.model.minibatch_group = 2
+  c.optim.learning_rate = 1e-4  # Adam moves a parameter by <= ~lr per step: the 1-vs-4-device bound
+  c.eval.num_samples = 16
+  return few_steps(c, fields)
 
 
 def build(config):

@@ -6,6 +6,8 @@ pictures include the temperature sweep.
   python scripts/evaluate.py --workdir=runs/glow_digits
 
 Result (seed 0, 127 CPU-s of training): held-out nll (dequantized bound) 30.18 nats, 0.680 bits/dim.
+Seeds 0, 1, 2 (--config.seed=S, then scripts/seed_summary.py; 134-136 CPU-s of training each): nll
+29.76 +- 0.21 nats (30.18 / 29.59 / 29.52), fd 129.8 +- 4.1.
 
 Variational dequantization (Flow++; a learned logit-normal q(u | x) with an MLP 64-64, trained jointly):
 

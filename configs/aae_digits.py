@@ -9,6 +9,8 @@ Result (measured, seed 0, 40,000 steps as dcgan_digits, 367 CPU-seconds of train
 test reconstruction squared error 1.28 per image (64 pixels in [0, 1]), codes' mean |mean| 0.05 and mean
 std 0.99 (prior: 0 and 1), fd 60.2, kid 81.7, precision 0.81, recall 0.88, 10 classes covered. At 1,000
 steps (the old setting) fd was 90.0.
+Seeds 0, 1, 2 (--config.seed=S, then scripts/seed_summary.py): fd 57.7 +- 2.0 (60.2 / 53.8 / 59.2), precision
+0.804 +- 0.015, recall 0.858 +- 0.016.
 """
 
 from configs import dcgan_digits

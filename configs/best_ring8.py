@@ -1,21 +1,19 @@
 """The recipe of configs/best_grid25.py on ring8 (8 Gaussians on the unit circle, std 0.01), with the
-category offsets initialised at the ring's scale, N(0, 1).
+category offsets started on the first training batch's points (model.category_offset_init = 'data').
 
   python scripts/mode_benchmark.py --config=configs/best_ring8.py --seeds=10 --workdir=runs/bench_best_ring8
 
-Result (scripts/mode_benchmark.py, 10 seeds, mean ± standard error; ~61 s of CPU per seed to train
-(61.5 ± 0.9), ~50 s more to evaluate with DRS and MH-GAN):
-  generator:                    7.9 ± 0.1 modes, 99.7 ± 0.2 % high quality, reverse KL 0.131 ± 0.052
-  + discriminator rejection:    7.9 ± 0.1 modes, 99.8 ± 0.1 % high quality, reverse KL 0.015 ± 0.013
-  + MH-GAN:                     7.9 ± 0.1 modes, 99.8 ± 0.1 % high quality, reverse KL 0.015 ± 0.013
-With MH-GAN every seed is >= 98 % high quality (99.16 to 100 %) and nine of ten have reverse KL <= 0.02
-(0.0008 to 0.004); seed 5 leaves one of the 8 modes without a category (7 modes, reverse KL 0.134), which
-a sampling correction cannot restore. The generator alone is unbalanced (categories settle on modes in
-whole numbers: reverse KL up to 0.34 on seed 3); DRS and MH-GAN reweight the modes.
-Trained 36,000 steps like best_grid25 (seeds 0, 1, 5, 6, 7 measured, same command with
---config.train.num_steps=36000): seed 5 finds its eighth mode (8 modes, 99.92 %, reverse KL 0.0015 with
-MH-GAN) but seed 7 now leaves one uncovered (7 modes, 0.134); 0, 1 and 6: 8 modes, >= 99.76 %, <= 0.0018.
-Which mode ends without a category is chance, not training length.
+Result (scripts/mode_benchmark.py, 10 seeds, mean ± standard error; 190 ± 1.5 s of CPU per seed to train,
+36,000 steps; evaluation with DRS and MH-GAN adds about a minute):
+  generator:                    8.0 ± 0.0 modes, 100.0 ± 0.0 % high quality, reverse KL 0.015 ± 0.002
+  + discriminator rejection:    8.0 ± 0.0 modes, 100.0 ± 0.0 % high quality, reverse KL 0.001 ± 0.000
+  + MH-GAN:                     8.0 ± 0.0 modes, 100.0 ± 0.0 % high quality, reverse KL 0.001 ± 0.000
+Every seed meets the ring8 targets (>= 98 % high quality, reverse KL <= 0.02) with MH-GAN (99.88 to 100 %,
+0.0005 to 0.0023) and with DRS (99.92 to 100 %, at most 0.0024); the generator alone reaches 99.84 to 100 %
+with reverse KL up to 0.028 (categories settle on modes in whole numbers).
+Before (offsets N(0, 1), 12,000 steps): 7.9 ± 0.1 modes and reverse KL 0.015 ± 0.013 with MH-GAN; seed 5 left
+one mode without a category, and 36,000 steps moved that failure to seed 7. Data-started offsets at 12,000
+steps (seeds 0-5): 8 modes on each, but seed 3 at 97.7 % high quality (one category still beside a mode).
 """
 
 from configs import best_grid25

@@ -11,6 +11,8 @@ Result (measured, seed 0, 10,000 steps, 399 CPU-seconds of training on the share
 kid 23.2 ± 21.2, precision 0.91, recall 0.81, label accuracy 0.992, class KL 0.0007. Its truncation sweep
 (samples/truncation_*.png: rows |z_i| <= inf, 1, 0.5, 0.25) turns varied digits into typical ones. n_critic is
 2 rather than CIFAR-10's 4 to stay within the budget.
+Seeds 0, 1, 2 (--config.seed=S, then scripts/seed_summary.py; 399-453 CPU-s each): fd 5.31 +- 0.42
+(6.01 / 4.58 / 5.35), precision 0.926 +- 0.010, recall 0.836 +- 0.015, label accuracy 0.986 +- 0.003.
 """
 
 from configs import cgan_digits

@@ -81,11 +81,7 @@ def init_nets(nets: dict[str, tuple[updates.Net, tuple]], key: jax.Array):
 def offsets_from_batch(state, x_local: jax.Array, num_offsets: int):
   """`state` with the generator's category offsets (and their EMA) set to `offsets_from_points` of the
   global batch (gathered over the devices, so every device and device count starts from the same offsets)."""
-  b = x_local.shape[0]
-  placed = jax.lax.dynamic_update_slice(jnp.zeros((jax.lax.axis_size(parallel.AXIS) * b,) + x_local.shape[1:],
-                                                  x_local.dtype), x_local, (jax.lax.axis_index(parallel.AXIS) * b, 0))
-  x = jax.lax.psum(placed, parallel.AXIS)  # [B, D], the global batch, the same (invariant) value on every device
-  offsets = offsets_from_points(x, num_offsets)                       # [K, D]
+  offsets = offsets_from_points(parallel.global_batch(x_local), num_offsets)  # [K, D]
   with_offsets = lambda params: {**params, "generator": {**params["generator"], "offsets": offsets}}
   return state.replace(params=with_offsets(state.params),
                        ema_params=with_offsets(state.ema_params) if state.ema_params else state.ema_params)

@@ -6,7 +6,6 @@ import json
 import os
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from gen_jax import data as gdata
@@ -55,25 +54,12 @@ def empty_pool(size: int, example_shape) -> dict:
   return pool_init(size, tuple(example_shape))._asdict()
 
 
-def global_batch(local: jax.Array) -> jax.Array:
-  """[b, ...] per device -> [B, ...], the global batch in device order, the same on every device.
-
-  A psum of each device's rows placed in a zero global batch: an all-gather whose result is
-  device-invariant (as replicated state must stay under shard_map's varying-axes check).
-  """
-  b = local.shape[0]
-  placed = jax.lax.dynamic_update_slice_in_dim(
-      jnp.zeros((b * jax.lax.axis_size(parallel.AXIS),) + local.shape[1:], local.dtype), local,
-      jax.lax.axis_index(parallel.AXIS) * b, 0)
-  return jax.lax.psum(placed, parallel.AXIS)
-
-
 def query_global_pool(pool: dict, local_images: jax.Array, key: jax.Array) -> tuple[dict, jax.Array]:
   """(new pool, this device's images to show D): the pool is queried with the GLOBAL batch of generated
   images (gathered over the data axis) and the same key on every device, so it stays identical on all
   devices and a run on N devices reproduces one on 1 device."""
   b = local_images.shape[0]
-  new_pool, shown = pool_query(HistoryPool(**pool), global_batch(local_images), key)
+  new_pool, shown = pool_query(HistoryPool(**pool), parallel.global_batch(local_images), key)
   local = jax.lax.dynamic_slice_in_dim(shown, jax.lax.axis_index(parallel.AXIS) * b, b)  # [b, ...]
   return new_pool._asdict(), local
 

@@ -111,7 +111,7 @@ def build_multidomain(config, spec) -> Trainer:
     keys = parallel.example_keys(key, domains.shape[0])
     if target_domains == "uniform":
       return attributes_of(jax.vmap(lambda k: jax.random.randint(k, (), 0, num_domains))(keys))
-    everyone = common.global_batch(domains)                                       # [B]
+    everyone = parallel.global_batch(domains)                                       # [B]
     return attributes_of(everyone[jax.vmap(lambda k: jax.random.randint(k, (), 0, everyone.shape[0]))(keys)])
 
   def critic_update(params, opt_state, chunk, key):

@@ -78,6 +78,19 @@ def global_mean(x: jax.Array) -> jax.Array:
   return jax.lax.pmean(jnp.mean(x), AXIS)
 
 
+def global_batch(local: jax.Array) -> jax.Array:
+  """[b, ...] per device -> [B, ...], the global batch in device order, the same on every device.
+
+  A psum of each device's rows placed in a zero global batch: an all-gather whose result is
+  device-invariant (as replicated state must stay under shard_map's varying-axes check).
+  """
+  b = local.shape[0]
+  placed = jax.lax.dynamic_update_slice_in_dim(
+      jnp.zeros((b * jax.lax.axis_size(AXIS),) + local.shape[1:], local.dtype), local,
+      jax.lax.axis_index(AXIS) * b, 0)
+  return jax.lax.psum(placed, AXIS)
+
+
 def device_key(key: jax.Array) -> jax.Array:
   """fold_in(key, axis_index): a key no other device shares."""
   return jax.random.fold_in(key, jax.lax.axis_index(AXIS))

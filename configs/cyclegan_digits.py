@@ -9,6 +9,8 @@ before translation); printed -> handwritten 0.767, 0.947, 0.113, 34.6. Below the
 target: the identity term keeps digits recognisable but many translations still look handwritten, and
 with lambda_id = 2 (and one downsampling, f = 24) domain_accuracy reached 0.947 but label_preserved fell to
 0.453 (CycleGAN relabels digits freely: the cycle is satisfied by any invertible relabelling).
+Seeds 0-2 (--config.seed=S, then scripts/seed_summary.py; 165-171 CPU-s each): handwritten -> printed
+label_preserved 0.794 +- 0.007, domain_accuracy 0.566 +- 0.011; printed -> handwritten 0.757 +- 0.008, 0.941 +- 0.011.
 """
 
 from configs import translation_base

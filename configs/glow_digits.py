@@ -17,6 +17,8 @@ Variational dequantization (Flow++; a learned logit-normal q(u | x) with an MLP 
 
 Result (seed 0, 139 CPU-s of training): nll (the variational bound, one noise draw per held-out image)
 25.90 nats, 0.584 bits/dim; fd 71.8, precision 0.586, recall 0.964 (uniform: fd 133.7, 0.550, 0.881).
+Seeds 0, 1, 2 (--config.seed=S; 130-138 CPU-s each): nll 25.89 +- 0.05 nats (25.90 / 25.98 / 25.79), fd
+79.4 +- 5.2.
 """
 
 from configs import flow_digits_base

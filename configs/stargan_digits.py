@@ -9,7 +9,8 @@ attribute_accuracy 0.983 (the attribute classifier reaches 0.958 on real held-ou
 slant but mostly lose the digit (below the issue's 90 % target). With --config.objective.lambda_rec=40:
 attribute_accuracy 0.970, identity_preserved 0.037. The cycle reconstruction G(G(x, c'), c) is met
 without keeping the digit visible in G(x, c'); AttGAN's direct reconstruction keeps more of it
-(configs/attgan_digits.py).
+(configs/attgan_digits.py). Seeds 0-2 (--config.seed=S, then scripts/seed_summary.py; 93-98 CPU-s each):
+identity_preserved 0.113 +- 0.032, attribute_accuracy 0.989 +- 0.003, target_accuracy 0.958 +- 0.013.
 """
 
 from configs import translation_base

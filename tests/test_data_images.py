@@ -78,9 +78,11 @@ def test_static_binarization_is_a_fixed_bernoulli_draw():
   np.testing.assert_array_equal(ds.train["x"][p == 1], 1.0)
 
 
-def test_dynamic_binarization_keeps_probabilities_for_the_pipeline():
+def test_dynamic_binarization_keeps_training_probabilities_and_the_static_held_out_images():
   ds = data.load(data_config(name="digits", scale="0_1", binarize="dynamic"))
   assert ds.spec.binarized and len(np.unique(ds.train["x"])) > 2
+  # Held-out likelihoods of 'dynamic' and 'static' runs are on the same binary images.
+  np.testing.assert_array_equal(ds.test["x"], data.load(data_config(name="digits", scale="0_1", binarize="static")).test["x"])
 
 
 def test_image_option_errors_name_their_field():

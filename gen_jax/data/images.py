@@ -14,8 +14,10 @@ static binarization (optional) -> scaling to `data.scale`.
 - binarize: 'static' replaces each pixel once by a Bernoulli(p) draw from a
   fixed numpy Generator (seed 0 for the training split, 1 for the test split),
   as in the statically binarized MNIST of Larochelle & Murray (2011);
-  'dynamic' keeps p and the pipeline draws Bernoulli(p) afresh for every batch
-  (`BatchStream(binarize='dynamic')`). Both need `data.scale='0_1'`.
+  'dynamic' keeps the training split's p and the pipeline draws Bernoulli(p) afresh for every batch
+  (`BatchStream(binarize='dynamic')`), while the held-out split is binarized once exactly as 'static'
+  does, so held-out likelihoods of either choice are on the same binary images. Both need
+  `data.scale='0_1'`.
 """
 
 import jax
@@ -79,9 +81,10 @@ def scale_images(images: np.ndarray, scale: str) -> np.ndarray:
 
 
 def finish_split(images: np.ndarray, labels: np.ndarray, split: str, options) -> dict[str, np.ndarray]:
-  """Static binarization and scaling of one split's [0, 1] images (already resized)."""
+  """Static binarization (of every split, or of the held-out one under 'dynamic') and scaling of one split's
+  [0, 1] images (already resized)."""
   scale, binarize, _ = options
-  if binarize == "static":
+  if binarize == "static" or (binarize == "dynamic" and split == "test"):
     images = binarize_static(images, STATIC_BINARIZATION_SEEDS[split])
   return split_dict(scale_images(images, scale), labels)
 

@@ -1,5 +1,6 @@
 """The streamed pipeline (grain): folder / ArrayRecord / tfds sources, batches by (seed, i), process slices, uint8."""
 
+import dataclasses
 import os
 
 import numpy as np
@@ -120,6 +121,11 @@ def test_binarization_gives_0_or_255(folder):
     ds = data.load(config)
     x = stream_of(ds, config).local_batches(0, 2)["x"]
     assert set(np.unique(x)) == {0, 255} and ds.spec.binarized
+  # A held-out split gets the static draw under 'dynamic' too.
+  held_out = {mode: dataclasses.replace(ds.train_stream, split="test", binarize=mode).read_example(3)[0]
+              for mode in ("static", "dynamic")}
+  np.testing.assert_array_equal(held_out["dynamic"], held_out["static"])
+  assert set(np.unique(held_out["dynamic"])) <= {0, 255}
 
 
 def test_array_record_files(tmp_path):

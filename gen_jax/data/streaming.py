@@ -31,7 +31,8 @@ still a function of (seed, i); the domains may differ in size.
 
 Binarization of uint8 pixels p: 'static' draws one Bernoulli(p / 255) per pixel
 per example from a Generator seeded by (split seed, example index) and
-'dynamic' per global batch from (seed, i), both giving pixels in {0, 255}.
+'dynamic' per global batch from (seed, i), both giving pixels in {0, 255}; under 'dynamic' the held-out
+split is binarized as 'static' does, so held-out numbers of both are on the same images.
 """
 
 import concurrent.futures
@@ -96,7 +97,7 @@ class StreamedSplit:
               f"({type(e).__name__}: {e})", file=sys.stderr, flush=True)
         continue
       pixels = decode.prepared(pixels, self.image_size, flip=False)
-      if self.binarize == "static":
+      if self.binarize == "static" or (self.binarize == "dynamic" and self.split == "test"):
         u = np.random.default_rng([STATIC_SEEDS[self.split], current]).random(pixels.shape, np.float32)
         pixels = np.where(u * 255 < pixels, 255, 0).astype(np.uint8)
       return pixels, label, skipped

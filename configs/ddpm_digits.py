@@ -22,6 +22,7 @@ def get_config():
   c.objective.schedule = "linear"
   c.model.net = "mlp"                  # the measured setting: ScoreMLP on the 64 flattened pixels, 3 blocks of 256
   c.model.width = 256
+  c.data.binarize = "static"           # the measured setting (vdm_digits has since moved to dynamic binarization)
   c.train.num_steps = 10_000
   c.train.checkpoint_every = 10_000
   c.train.eval_every = 10_000

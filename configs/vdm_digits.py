@@ -23,7 +23,7 @@ def get_config():
   c = diffusion_base.get_config()
   c.data.name = "digits"
   c.data.scale = "0_1"
-  c.data.binarize = "static"
+  c.data.binarize = "dynamic"          # a fresh Bernoulli draw of the grey digits per batch; held out: the static draw
   c.data.batch_size = 64
   c.model.name = "vdm"
   c.model.sample_steps = 100
@@ -33,9 +33,9 @@ def get_config():
   c.model.channels = 32
   c.objective.gamma_hidden = 64
   c.optim.learning_rate = 1e-3         # cosine decay (diffusion_base)
-  c.train.num_steps = 6_000
+  c.train.num_steps = 12_000
   c.train.log_every = 1000
-  c.train.checkpoint_every = 3_000
-  c.train.eval_every = 6_000
+  c.train.checkpoint_every = 6_000
+  c.train.eval_every = 12_000
   c.eval.batch_size = 120
   return c

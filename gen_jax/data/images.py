@@ -80,11 +80,17 @@ def scale_images(images: np.ndarray, scale: str) -> np.ndarray:
   return (2 * images - 1 if scale == "-1_1" else images).astype(np.float32)
 
 
+def binarized_once(binarize: str, split: str) -> bool:
+  """Whether `split` gets the one fixed Bernoulli draw (seed STATIC_BINARIZATION_SEEDS[split]): every split
+  under 'static', the held-out one under 'dynamic' (whose training batches are drawn afresh)."""
+  return binarize == "static" or (binarize == "dynamic" and split == "test")
+
+
 def finish_split(images: np.ndarray, labels: np.ndarray, split: str, options) -> dict[str, np.ndarray]:
   """Static binarization (of every split, or of the held-out one under 'dynamic') and scaling of one split's
   [0, 1] images (already resized)."""
   scale, binarize, _ = options
-  if binarize == "static" or (binarize == "dynamic" and split == "test"):
+  if binarized_once(binarize, split):
     images = binarize_static(images, STATIC_BINARIZATION_SEEDS[split])
   return split_dict(scale_images(images, scale), labels)
 

@@ -47,11 +47,10 @@ import time
 import numpy as np
 
 from gen_jax.data import decode
+from gen_jax.data.images import STATIC_BINARIZATION_SEEDS, binarized_once
 from gen_jax.data.pipeline import (_BINARIZATION, _FLIP, _PARTNER_PERMUTATION, BatchStream, Positions, check_count,
                                    check_index, check_stream_args)
 
-# Static binarization seeds per split (as in gen_jax.data.images).
-STATIC_SEEDS = {"train": 0, "test": 1}
 # Indices of global batches a streamed iterator is opened over (it is never exhausted).
 _OPEN_ENDED = 2**62
 # Batches read in the consumer's process while grain's workers start (data.num_workers > 0).
@@ -97,8 +96,8 @@ class StreamedSplit:
               f"({type(e).__name__}: {e})", file=sys.stderr, flush=True)
         continue
       pixels = decode.prepared(pixels, self.image_size, flip=False)
-      if self.binarize == "static" or (self.binarize == "dynamic" and self.split == "test"):
-        u = np.random.default_rng([STATIC_SEEDS[self.split], current]).random(pixels.shape, np.float32)
+      if binarized_once(self.binarize, self.split):
+        u = np.random.default_rng([STATIC_BINARIZATION_SEEDS[self.split], current]).random(pixels.shape, np.float32)
         pixels = np.where(u * 255 < pixels, 255, 0).astype(np.uint8)
       return pixels, label, skipped
     raise RuntimeError(f"data.name: none of the {n} examples of {self.source.describe(index)}'s split is readable")

@@ -10,6 +10,7 @@ the snapshot:
   python -m tests.helpers.config_snapshots
 """
 
+import functools
 import importlib
 import json
 import os
@@ -48,7 +49,9 @@ def changed_fields(stored: dict, current: dict) -> list[str]:
           if stored.get(field, missing) != current.get(field, missing)]
 
 
+@functools.cache
 def load() -> dict:
+  """The stored snapshot (read once per process; the tests only read it)."""
   with open(SNAPSHOT, encoding="utf-8") as f:
     return json.load(f)
 

@@ -90,7 +90,8 @@ def launch(workdir: str, steps: int, log_path: str, data: list[str], processes: 
   if processes == 1:
     log = open(log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
     return [subprocess.Popen(train_command(workdir, steps, data), stdout=log, stderr=subprocess.STDOUT, cwd=cli.REPO_ROOT)]
-  env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu"}
+  flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2".strip()  # keeps the user's
+  env = {**os.environ, "XLA_FLAGS": flags, "JAX_PLATFORMS": "cpu"}
   port, procs = free_port(), []
   for i in range(processes):
     log = open(f"{log_path}.{i}", "w", encoding="utf-8")  # pylint: disable=consider-using-with

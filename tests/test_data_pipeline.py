@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gen_jax.data import BatchStream, DataSpec, Dataset, Prefetcher, toy2d
+from tests.helpers.cli import fake_devices_env
 
 
 def indexed_dataset(n: int, sampler=None) -> Dataset:
@@ -202,8 +203,7 @@ def test_two_host_processes_assemble_the_global_batch_on_the_mesh(tmp_path):
   script = tmp_path / "multi_host.py"
   script.write_text(MULTI_HOST_SCRIPT)
   root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-  env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu",
-         "PYTHONPATH": root}
+  env = fake_devices_env(2, PYTHONPATH=root)
   procs = [subprocess.Popen([sys.executable, str(script), str(p), port], env=env, cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for p in range(2)]
   outputs = [p.communicate(timeout=120)[0] for p in procs]

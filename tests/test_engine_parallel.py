@@ -1,6 +1,5 @@
 """1 device vs 4 fake devices, and two processes on 127.0.0.1 vs one 4-device process."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -12,13 +11,11 @@ from configs import engine_test
 from gen_jax import data as gdata
 from tests.helpers.image_folders import write_folder
 
-from tests.helpers.cli import REPO
+from tests.helpers.cli import REPO, fake_devices_env
 
 
 def worker(*args, devices: int):
-  env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}",
-         "JAX_PLATFORMS": "cpu"}
-  return subprocess.Popen([sys.executable, "-m", "tests.helpers.parallel_worker", *args], env=env, cwd=REPO,
+  return subprocess.Popen([sys.executable, "-m", "tests.helpers.parallel_worker", *args], env=fake_devices_env(devices), cwd=REPO,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

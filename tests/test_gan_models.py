@@ -13,7 +13,7 @@ import pytest
 
 from gen_jax.train import parallel
 from gen_jax.train.train_step import make_train_step
-from tests.helpers.cli import REPO
+from tests.helpers.cli import REPO, fake_devices_env
 from tests.helpers.gan import build, tiny_config
 
 # Every variant and stabilizer, in as few runs as possible (each compiles twice below).
@@ -65,8 +65,7 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
   and on 4 fake CPU devices: the same losses and gradient norms (a gradient summed instead of
   averaged over devices would be 4 times larger) and the same parameters up to Adam's
   sign-sensitivity at near-zero gradients (a few learning rates)."""
-  env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
-  result = subprocess.run([sys.executable, "-c", _SCRIPT.format(), str(tmp_path)], env=env, capture_output=True,
+  result = subprocess.run([sys.executable, "-c", _SCRIPT.format(), str(tmp_path)], env=fake_devices_env(4), capture_output=True,
                           text=True, cwd=REPO,
                           timeout=1800, check=False)
   assert result.returncode == 0, result.stderr[-4000:]

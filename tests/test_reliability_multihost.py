@@ -13,7 +13,7 @@ import time
 
 from gen_jax.train import checkpoint, multihost
 from gen_jax.train.metrics_writer import read_metrics
-from tests.helpers.cli import REPO, load_script
+from tests.helpers.cli import REPO, fake_devices_env, load_script
 
 LIMIT_S = 240  # every wait is bounded; 2-process runs on 2 loaded cores are slow
 
@@ -24,7 +24,7 @@ def launch_pair(workdir, steps, env_by_process=({}, {})):
 
   port, procs = kill_test.free_port(), []
   for i, extra in enumerate(env_by_process):
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu", **extra}
+    env = fake_devices_env(2, **extra)
     command = kill_test.train_command(workdir, steps, [], i, port) + ["--config.train.checkpoint_every=1000"]
     procs.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
                                   env=env))

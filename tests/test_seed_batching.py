@@ -10,7 +10,6 @@ leaves differ by ~lr between ANY two programs that round differently, batched or
 """
 
 import json
-import os
 import subprocess
 import sys
 
@@ -25,9 +24,9 @@ from gen_jax.train.loop import train_and_evaluate
 from gen_jax.train.metrics_writer import read_metrics
 from gen_jax.train.run_evaluation import evaluate_run
 from gen_jax.vae.report import markdown_table
-from tests.helpers.cli import REPO
+from tests.helpers.cli import REPO, fake_devices_env
 from tests.helpers.gan import tiny_config as tiny_gan_config
-from tests.helpers.seeds_worker import DEVICE_FLAGS, batched_vs_plain
+from tests.helpers.seeds_worker import batched_vs_plain
 
 TOLERANCE = 1e-6
 
@@ -61,9 +60,8 @@ def test_batched_toy_seeds_match_plain_runs_with_per_seed_metrics_and_evaluation
 
 
 def test_batched_pacgan_seeds_match_plain_runs_on_four_devices_with_per_seed_pictures():
-  env = {**os.environ, "XLA_FLAGS": DEVICE_FLAGS}
   result = subprocess.run([sys.executable, "-m", "tests.helpers.seeds_worker"], capture_output=True, text=True,
-                          env=env, timeout=600, cwd=REPO)
+                          env=fake_devices_env(4), timeout=600, cwd=REPO)
   assert result.returncode == 0, result.stderr[-3000:]
   out = json.loads(result.stdout.strip().splitlines()[-1])
   assert out["devices"] == 4

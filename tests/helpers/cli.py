@@ -9,6 +9,13 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def fake_devices_env(devices: int, **extra: str) -> dict:
+  """This process's environment with `devices` fake CPU devices added to its XLA_FLAGS (keeping the flags
+  tests/conftest.py set) and JAX_PLATFORMS=cpu, plus `extra` variables."""
+  flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={devices}".strip()
+  return {**os.environ, "XLA_FLAGS": flags, "JAX_PLATFORMS": "cpu", **extra}
+
+
 def run_cli(*args, script="train.py", env=None):
   """`python scripts/<script> *args` from the repository root; the CompletedProcess (text output)."""
   return subprocess.run([sys.executable, os.path.join(REPO, "scripts", script), *args],

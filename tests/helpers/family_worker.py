@@ -13,9 +13,10 @@ import os
 import subprocess
 import sys
 
-DEVICE_FLAGS = "--xla_force_host_platform_device_count=4"
-if __name__ == "__main__":
-  os.environ["XLA_FLAGS"] = DEVICE_FLAGS
+from tests.helpers.cli import fake_devices_env  # noqa: E402  (no jax import)
+
+if __name__ == "__main__" and "--xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
+  os.environ.update(fake_devices_env(4))
 
 import jax  # noqa: E402  (after XLA_FLAGS)
 import numpy as np
@@ -40,9 +41,8 @@ def few_steps(config, fields: dict):
 
 def device_comparison(module_name: str) -> dict:
   """This script's JSON result for test module `module_name`, run in a subprocess with 4 fake devices."""
-  env = {**os.environ, "XLA_FLAGS": DEVICE_FLAGS}
   result = subprocess.run([sys.executable, "-m", "tests.helpers.family_worker", module_name], capture_output=True,
-                          text=True, env=env, timeout=900, cwd=REPO)
+                          text=True, env=fake_devices_env(4), timeout=900, cwd=REPO)
   assert result.returncode == 0, result.stderr[-3000:]
   return json.loads(result.stdout.strip().splitlines()[-1])
 

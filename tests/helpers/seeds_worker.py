@@ -11,9 +11,10 @@ import json
 import os
 import tempfile
 
-DEVICE_FLAGS = "--xla_force_host_platform_device_count=4"
-if __name__ == "__main__":
-  os.environ["XLA_FLAGS"] = DEVICE_FLAGS
+from tests.helpers.cli import fake_devices_env  # noqa: E402  (no jax import)
+
+if __name__ == "__main__" and "--xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
+  os.environ.update(fake_devices_env(4))
 
 import jax  # noqa: E402  (after XLA_FLAGS)
 import numpy as np  # noqa: E402

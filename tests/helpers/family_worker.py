@@ -42,7 +42,7 @@ def few_steps(config, fields: dict):
 def device_comparison(module_name: str) -> dict:
   """This script's JSON result for test module `module_name`, run in a subprocess with 4 fake devices."""
   result = subprocess.run([sys.executable, "-m", "tests.helpers.family_worker", module_name], capture_output=True,
-                          text=True, env=fake_devices_env(4), timeout=900, cwd=REPO)
+                          text=True, env=fake_devices_env(4, fast_compile=True), timeout=900, cwd=REPO)
   assert result.returncode == 0, result.stderr[-3000:]
   return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -61,7 +61,7 @@ def test_batched_toy_seeds_match_plain_runs_with_per_seed_metrics_and_evaluation
 
 def test_batched_pacgan_seeds_match_plain_runs_on_four_devices_with_per_seed_pictures():
   result = subprocess.run([sys.executable, "-m", "tests.helpers.seeds_worker"], capture_output=True, text=True,
-                          env=fake_devices_env(4), timeout=600, cwd=REPO)
+                          env=fake_devices_env(4, fast_compile=True), timeout=600, cwd=REPO)
   assert result.returncode == 0, result.stderr[-3000:]
   out = json.loads(result.stdout.strip().splitlines()[-1])
   assert out["devices"] == 4

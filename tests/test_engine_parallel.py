@@ -15,8 +15,9 @@ from tests.helpers.cli import REPO, fake_devices_env
 
 
 def worker(*args, devices: int):
-  return subprocess.Popen([sys.executable, "-m", "tests.helpers.parallel_worker", *args], env=fake_devices_env(devices, fast_compile=True), cwd=REPO,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+  return subprocess.Popen([sys.executable, "-m", "tests.helpers.parallel_worker", *args],
+                          env=fake_devices_env(devices, fast_compile=True), cwd=REPO, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
 
 
 def finish(proc, timeout=300):

@@ -65,8 +65,8 @@ def test_every_variant_trains_alike_on_1_and_4_devices(tmp_path):
   and on 4 fake CPU devices: the same losses and gradient norms (a gradient summed instead of
   averaged over devices would be 4 times larger) and the same parameters up to Adam's
   sign-sensitivity at near-zero gradients (a few learning rates)."""
-  result = subprocess.run([sys.executable, "-c", _SCRIPT.format(), str(tmp_path)], env=fake_devices_env(4, fast_compile=True), capture_output=True,
-                          text=True, cwd=REPO,
+  result = subprocess.run([sys.executable, "-c", _SCRIPT.format(), str(tmp_path)],
+                          env=fake_devices_env(4, fast_compile=True), capture_output=True, text=True, cwd=REPO,
                           timeout=1800, check=False)
   assert result.returncode == 0, result.stderr[-4000:]
   report = json.loads(result.stdout.split("REPORT ", 1)[1])

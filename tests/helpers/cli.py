@@ -10,15 +10,17 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 # LLVM at optimization level 0, its expensive passes off: for a subprocess that only compiles tiny programs
-# and runs them a step or two. The families' device comparisons ran ~40 % faster with the same losses; code
+# and runs them a step or two. The families' device comparisons took half the time with the same losses; code
 # that computes for real (e.g. training the digits classifier) ran 15x slower, so nothing else uses them.
 FAST_COMPILE_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
 
 
 def fake_devices_env(devices: int, fast_compile: bool = False, **extra: str) -> dict:
-  """This process's environment with `devices` fake CPU devices added to its XLA_FLAGS, JAX_PLATFORMS=cpu,
-  FAST_COMPILE_FLAGS if `fast_compile`, and the `extra` variables."""
-  flags = [os.environ.get("XLA_FLAGS", ""), f"--xla_force_host_platform_device_count={devices}"]
+  """This process's environment with `devices` fake CPU devices added to its XLA_FLAGS (unless they already
+  set a device count), JAX_PLATFORMS=cpu, FAST_COMPILE_FLAGS if `fast_compile`, and the `extra` variables."""
+  flags = [os.environ.get("XLA_FLAGS", "")]
+  if "--xla_force_host_platform_device_count" not in flags[0]:
+    flags.append(f"--xla_force_host_platform_device_count={devices}")
   flags += [FAST_COMPILE_FLAGS] if fast_compile else []
   return {**os.environ, "XLA_FLAGS": " ".join(flags).strip(), "JAX_PLATFORMS": "cpu", **extra}
 

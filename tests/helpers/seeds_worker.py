@@ -11,10 +11,10 @@ import json
 import os
 import tempfile
 
-from tests.helpers.cli import fake_devices_env  # noqa: E402  (no jax import)
+from tests.helpers.cli import fake_devices_env  # imports no jax
 
-if __name__ == "__main__" and "--xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):
-  os.environ.update(fake_devices_env(4))
+if __name__ == "__main__":
+  os.environ.update(fake_devices_env(4))  # the caller's device count, if it set one
 
 import jax  # noqa: E402  (after XLA_FLAGS)
 import numpy as np  # noqa: E402

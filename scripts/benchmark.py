@@ -35,6 +35,7 @@ from typing import TextIO
 from absl import app, flags
 
 from gen_jax import bench
+from gen_jax.train import host_devices
 
 WORKLOAD = flags.DEFINE_string("workload", None, "Registered workload name.")
 STEPS = flags.DEFINE_integer("steps", 5, "Timed repetitions (or training steps per timed window) of the workload.")
@@ -88,10 +89,8 @@ def run_workload(name: str | None, steps: int, devices: int | None, out: TextIO 
 
 def with_fake_devices(devices: int | None) -> None:
   """Re-execute this script with N fake CPU devices (XLA_FLAGS) unless they are already set up."""
-  flag = "--xla_force_host_platform_device_count"
-  current = os.environ.get("XLA_FLAGS", "")
-  if devices and devices > 1 and flag not in current:
-    env = dict(os.environ, XLA_FLAGS=f"{current} {flag}={devices}".strip())
+  env = host_devices.with_host_devices(devices) if devices and devices > 1 else os.environ
+  if env != os.environ:
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 

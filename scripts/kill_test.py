@@ -43,6 +43,7 @@ import time
 from absl import flags
 
 from gen_jax import cli
+from gen_jax.train import host_devices
 
 
 MODES = ("checkpoint", "training", "startup")
@@ -90,8 +91,7 @@ def launch(workdir: str, steps: int, log_path: str, data: list[str], processes: 
   if processes == 1:
     log = open(log_path, "w", encoding="utf-8")  # pylint: disable=consider-using-with
     return [subprocess.Popen(train_command(workdir, steps, data), stdout=log, stderr=subprocess.STDOUT, cwd=cli.REPO_ROOT)]
-  flags = f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2".strip()  # keeps the user's
-  env = {**os.environ, "XLA_FLAGS": flags, "JAX_PLATFORMS": "cpu"}
+  env = {**host_devices.with_host_devices(2), "JAX_PLATFORMS": "cpu"}
   port, procs = free_port(), []
   for i in range(processes):
     log = open(f"{log_path}.{i}", "w", encoding="utf-8")  # pylint: disable=consider-using-with

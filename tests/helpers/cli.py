@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+from gen_jax.train.host_devices import with_host_devices  # imports no jax
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -16,13 +18,13 @@ FAST_COMPILE_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expe
 
 
 def fake_devices_env(devices: int, fast_compile: bool = False, **extra: str) -> dict:
-  """This process's environment with `devices` fake CPU devices added to its XLA_FLAGS (unless they already
-  set a device count), JAX_PLATFORMS=cpu, FAST_COMPILE_FLAGS if `fast_compile`, and the `extra` variables."""
-  flags = [os.environ.get("XLA_FLAGS", "")]
-  if "--xla_force_host_platform_device_count" not in flags[0]:
-    flags.append(f"--xla_force_host_platform_device_count={devices}")
-  flags += [FAST_COMPILE_FLAGS] if fast_compile else []
-  return {**os.environ, "XLA_FLAGS": " ".join(flags).strip(), "JAX_PLATFORMS": "cpu", **extra}
+  """This process's environment with `devices` fake CPU devices (`with_host_devices`: a device count the
+  environment already sets wins), JAX_PLATFORMS=cpu, FAST_COMPILE_FLAGS if `fast_compile`, and the `extra`
+  variables."""
+  env = with_host_devices(devices)
+  if fast_compile:
+    env["XLA_FLAGS"] += f" {FAST_COMPILE_FLAGS}"
+  return {**env, "JAX_PLATFORMS": "cpu", **extra}
 
 
 def run_cli(*args, script="train.py", env=None):

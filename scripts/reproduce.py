@@ -1,6 +1,6 @@
 """Rerun the cheap documented commands and print documented vs measured figures side by side.
 
-  python scripts/reproduce.py [--configs=demo,gan_ring8,...] [--workdir=runs/reproduce]
+  python scripts/reproduce.py [--configs=demo,gan_ring8,...] [--workdir=runs/reproduce] [--override=field=value ...]
 
 Each config's docstring states its seed-0 result in a line
 `Reproduce (scripts/reproduce.py, seed 0): metric value, ...`; this trains that config with seed 0 (a
@@ -21,14 +21,14 @@ from gen_jax.train.reproduce import CHEAP_CONFIGS
 
 flags.DEFINE_list("configs", CHEAP_CONFIGS, "Config names under configs/ to reproduce.")
 flags.DEFINE_string("workdir", os.path.join("runs", "reproduce"), "Parent directory of the runs (one per config).")
-flags.DEFINE_list("override", [], "field=value pairs applied to every config (e.g. train.num_steps=5 for a "
-                  "smoke run; figures then differ).")
+flags.DEFINE_multi_string("override", [], "field=value applied to every config, repeatable (e.g. "
+                          "--override=train.num_steps=5 for a smoke run; figures then differ).")
 
 
 def main(argv):
   if len(argv) > 1:
     cli.fail(f"unexpected arguments: {' '.join(argv[1:])}")
-  from gen_jax.train.reproduce import documented_figures, reproduce  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.reproduce import config_for, documented_figures, reproduce  # pylint: disable=import-outside-toplevel
 
   overrides = {}
   for pair in flags.FLAGS.override:
@@ -37,7 +37,8 @@ def main(argv):
       cli.fail(f"--override: expected field=value, got {pair!r}")
     overrides[field] = value
   for name in flags.FLAGS.configs:
-    documented_figures(name)  # every config documents its figures: fail before training anything
+    documented_figures(name)  # every config documents its figures and takes the overrides: fail before training
+    config_for(name, overrides)
   total = agreeing = 0
   for name in flags.FLAGS.configs:
     for record in reproduce(name, os.path.join(flags.FLAGS.workdir, name), overrides):

@@ -3,6 +3,7 @@ to their printed digits only, and the script prints documented vs measured (a 20
 its figures cannot match, so it exits 1)."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -41,3 +42,33 @@ def test_script_prints_documented_and_measured_side_by_side(tmp_path):
   assert records[-2]["config"] == "demo" and records[-2]["cpu_seconds"] > 0
   assert records[-1] == {"figures": len(figures), "agree": sum(r["agrees"] for r in figures)}
   assert result.returncode == (0 if records[-1]["agree"] == len(figures) else 1)
+  saved = json.loads((tmp_path / "demo" / "config.json").read_text())  # every --override applied
+  assert (saved["seed"], saved["train"]["num_steps"], saved["eval"]["num_samples"]) == (0, 20, 500)
+
+
+def test_overrides_convert_to_the_fields_type():
+  config = reproduce.config_for("demo", {"train.num_steps": "7", "optim.learning_rate": "1e-3",
+                                         "train.progress": "false", "data.name": "grid25"})
+  assert (config.seed, config.train.num_steps, config.optim.learning_rate) == (0, 7, 1e-3)
+  assert config.train.progress is False and config.data.name == "grid25"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("train.num_step", "7", "the config has no field 'train.num_step'"),
+    ("trian.num_steps", "7", "the config has no field 'trian.num_steps'"),
+    ("train.num_steps", "7.5", "train.num_steps expects a int, got '7.5'"),
+    ("train.progress", "maybe", "train.progress expects a bool, got 'maybe'"),
+    ("data.attributes", "a", "data.attributes is a tuple; only int, float, bool and str fields can be set"),
+])
+def test_a_bad_override_is_named(field, value, message):
+  with pytest.raises(ValueError, match=re.escape(f"--override: {message}")):
+    reproduce.config_for("demo", {field: value})
+
+
+def test_script_rejects_a_bad_override_before_training(tmp_path):
+  result = subprocess.run([sys.executable, f"{REPO}/scripts/reproduce.py", "--configs=demo", f"--workdir={tmp_path}",
+                           "--override=train.num_steps=20", "--override=train.bogus=1"],
+                          capture_output=True, text=True, timeout=120, cwd=REPO)
+  assert result.returncode == 2
+  assert result.stderr.strip().splitlines() == ["error: --override: the config has no field 'train.bogus'"]
+  assert not (tmp_path / "demo").exists()

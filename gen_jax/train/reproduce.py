@@ -56,19 +56,44 @@ def _cpu_seconds() -> float:
   return usage.ru_utime + usage.ru_stime
 
 
+def override(config, field: str, value: str) -> None:
+  """config's dotted `field` (e.g. 'train.num_steps') set to `value` converted to the field's type.
+
+  Raises:
+    ValueError: naming the field when the config has none of that name, it is not a scalar, or the value
+      does not convert to its type (bool: true/false/1/0).
+  """
+  *groups, name = field.split(".")
+  node = config
+  for group in groups:
+    node = node.get(group) if hasattr(node, "get") else None
+  if not hasattr(node, "get") or name not in node:
+    raise ValueError(f"--override: the config has no field {field!r}")
+  kind = type(node[name])
+  if kind not in (bool, int, float, str):
+    raise ValueError(f"--override: {field} is a {kind.__name__}; only int, float, bool and str fields can be set")
+  booleans = {"true": True, "1": True, "false": False, "0": False}
+  try:
+    node[name] = booleans[value.lower()] if kind is bool else kind(value)
+  except (KeyError, TypeError, ValueError) as e:
+    raise ValueError(f"--override: {field} expects a {kind.__name__}, got {value!r}") from e
+
+
+def config_for(config_name: str, overrides: dict | None = None):
+  """configs/<name>.py's config with seed 0 and `overrides` (dotted field -> value as text) applied."""
+  config = importlib.import_module(f"configs.{config_name}").get_config()
+  config.seed = 0
+  for field, value in (overrides or {}).items():
+    override(config, field, value)
+  return config
+
+
 def reproduce(config_name: str, workdir: str, overrides: dict | None = None) -> Iterator[dict]:
   """Train configs/<name>.py with seed 0 (plus `overrides`, dotted field -> value) in `workdir`, evaluate
   it, and yield {'config', 'metric', 'documented', 'measured', 'agrees'} per documented figure, then one
   {'config', 'wall_seconds', 'cpu_seconds'} record for training and evaluation together."""
   figures = documented_figures(config_name)
-  config = importlib.import_module(f"configs.{config_name}").get_config()
-  config.seed = 0
-  for field, value in (overrides or {}).items():
-    *groups, name = field.split(".")
-    node = config
-    for group in groups:
-      node = node[group]
-    node[name] = type(node[name])(value)
+  config = config_for(config_name, overrides)
   start_wall, start_cpu = time.time(), _cpu_seconds()
   train_and_evaluate(config, workdir)
   results = evaluate_run(workdir)

@@ -10,7 +10,7 @@ from gen_jax import checks
 from gen_jax.gan import losses
 from gen_jax.vae import objectives
 
-FAST = settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 BAD_FLOATS = st.sampled_from([np.nan, np.inf, -np.inf])
 KINDS = st.sampled_from(sorted(losses.LOSSES))
 LOGITS = hnp.arrays(np.float32, 4, elements=st.floats(-1e4, 1e4, width=32))

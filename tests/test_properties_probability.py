@@ -9,8 +9,8 @@ from hypothesis.extra import numpy as hnp
 
 from gen_jax import checks, probability
 
-FAST = settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(FAST, max_examples=10)  # every example traces a new program: fewer, with the edges pinned by @example
+FAST = settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(FAST, max_examples=5)  # every example traces a new program: fewer, with the edges pinned by @example
 BAD_FLOATS = st.sampled_from([np.nan, np.inf, -np.inf])
 DIMS = st.sampled_from([1, 2, 3])
 

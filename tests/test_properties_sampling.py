@@ -10,10 +10,10 @@ from hypothesis.extra import numpy as hnp
 
 from gen_jax import checks, sampling
 
-FAST = settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 # For properties whose every example traces a new program (about 1 s each on CPU): fewer drawn examples, with the
 # edge values pinned by @example.
-FEW = settings(FAST, max_examples=10)
+FEW = settings(FAST, max_examples=5)
 KEY = jax.random.PRNGKey(0)
 BAD_FLOATS = st.sampled_from([np.nan, np.inf, -np.inf])
 BAD_COUNTS = st.one_of(st.integers(max_value=0), st.floats(0.5, 3.5).filter(lambda v: v != int(v)),

@@ -1,4 +1,4 @@
-"""One persistent XLA compilation cache per test run.
+"""One persistent XLA compilation cache and one cache home per test run.
 
 Many tests compile the same programs again: a run and its resume, the subprocess halves of the device
 comparisons, the same tiny configs in several files. JAX's persistent compilation cache
@@ -8,21 +8,33 @@ tests start (they inherit JAX_COMPILATION_CACHE_DIR), and removed when the run e
 programs compiled by an earlier one. A set JAX_COMPILATION_CACHE_DIR is left as it is.
 Every program is kept, however fast it compiled (minimum compile time 0 s): the many small programs that eager
 initialization and evaluation run op by op would otherwise be compiled again in every process.
+
+XDG_CACHE_HOME is a fresh directory per run too (also removed at the end): the feature classifiers that
+evaluations train and cache (`gen_jax.eval.features`, under $XDG_CACHE_HOME/gen_jax) are trained by the run
+that needs them, as on a fresh CI machine, and never read from or left in the user's ~/.cache.
 """
 
 import os
 import shutil
 import tempfile
 
-_OWNED_CACHE = "GEN_JAX_TEST_OWNS_XLA_CACHE"
+_OWNED_DIRS = "GEN_JAX_TEST_OWNED_DIRS"
 
-if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
-  # Imported first in the controller (before the xdist workers start), so the workers inherit the directory.
-  os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="gen_jax_xla_cache_")
-  os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
-  os.environ[_OWNED_CACHE] = os.environ["JAX_COMPILATION_CACHE_DIR"]
+if _OWNED_DIRS not in os.environ:
+  # Imported first in the controller (before the xdist workers start), so the workers and the subprocesses the
+  # tests start inherit the directories.
+  owned = []
+  if "JAX_COMPILATION_CACHE_DIR" not in os.environ:
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="gen_jax_xla_cache_")
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+    owned.append(os.environ["JAX_COMPILATION_CACHE_DIR"])
+  os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="gen_jax_test_cache_home_")
+  owned.append(os.environ["XDG_CACHE_HOME"])
+  os.environ[_OWNED_DIRS] = os.pathsep.join(owned)
 
 
 def pytest_unconfigure(config):
-  if not hasattr(config, "workerinput") and os.environ.get(_OWNED_CACHE):
-    shutil.rmtree(os.environ[_OWNED_CACHE], ignore_errors=True)
+  if not hasattr(config, "workerinput"):
+    for directory in os.environ.get(_OWNED_DIRS, "").split(os.pathsep):
+      if directory:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -51,7 +51,8 @@ def tiny_config(**fields):
   c.eval.iwae_k = 20
   c.eval.iwae_chunk = 10
   c.eval.batch_size = 64
-  c.eval.classifier_cache_dir = os.path.join(tempfile.gettempdir(), "gen_jax_tests_vae_classifiers")  # vqvae's fd
+  c.eval.classifier_cache_dir = os.path.join(os.environ.get("XDG_CACHE_HOME", tempfile.gettempdir()),
+                                             "gen_jax_tests_vae_classifiers")  # vqvae's fd (a per-run cache home)
   c.eval.classifier_steps = 2
   c.eval.progress = False
   return few_steps(c, fields)

@@ -23,7 +23,7 @@ from tests.helpers.cli import REPO, run_cli
 from tests.helpers.family_worker import device_comparison, few_steps
 
 # The perceptual and metric classifiers of the tiny configs (2 training steps) live here, never in the user's cache.
-TEST_CACHE = os.path.join(tempfile.gettempdir(), "gen_jax_tests_vqgan_classifiers")
+TEST_CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME", tempfile.gettempdir()), "gen_jax_tests_vqgan_classifiers")
 
 VARIANTS = {  # one variant, one compilation per device count: hinge and instance norm are tested on 1 device below
     "non_saturating_batchnorm_perceptual": {"objective.gan_loss": "non_saturating",

@@ -15,6 +15,7 @@ from gen_jax.eval import features
 from gen_jax.eval.batching import batched_apply
 from gen_jax.eval.image_metrics import image_metrics
 from gen_jax.nets.classifier import ConvClassifier
+from tests.helpers.cli import run_at_full_optimization
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +30,16 @@ def digits():
 
 @pytest.fixture(scope="module")
 def trained(digits, tmp_path_factory):
+  """The digits classifier, trained into a fresh cache by a subprocess at full XLA optimization (the test run
+  compiles at level 0, where training is 15x slower; tests/conftest.py), then loaded here."""
   cache_dir = tmp_path_factory.mktemp("classifiers")
+  arrays = tmp_path_factory.mktemp("digits") / "digits.npz"
+  np.savez(arrays, *digits)
   start = time.perf_counter()
+  run_at_full_optimization(
+      "import numpy as np; from gen_jax.eval import features\n"
+      f"arrays = np.load({str(arrays)!r})\n"
+      f"features.load_or_train_classifier('digits', *[arrays[f'arr_{{i}}'] for i in range(4)], cache_dir={str(cache_dir)!r})")
   classifier = features.load_or_train_classifier("digits", *digits, cache_dir=cache_dir)
   print(f"digits classifier: test accuracy {classifier.meta['test_accuracy']:.4f}, "
         f"trained in {time.perf_counter() - start:.1f} s")

@@ -17,13 +17,21 @@ from gen_jax.eval.report import run_sample_quality
 from gen_jax.train.run_evaluation import evaluate_run
 from gen_jax.train.family import Trainer
 from gen_jax.train.loop import train_and_evaluate
+from tests.helpers.cli import run_at_full_optimization
 
 CLASSIFIER_STEPS = 150  # ~97% test accuracy on the 8x8 digits
 
 
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory):
-  return str(tmp_path_factory.mktemp("classifiers"))
+  """A classifier cache holding the digits metric classifier of `digits_config`, trained by a subprocess at full
+  XLA optimization (the test run compiles at level 0, where training is 15x slower; tests/conftest.py)."""
+  directory = str(tmp_path_factory.mktemp("classifiers"))
+  run_at_full_optimization(
+      "from gen_jax import data as gdata; from gen_jax.eval import sample_quality\n"
+      f"from tests.test_sample_quality import digits_config\nc = digits_config({directory!r})\n"
+      "sample_quality.metric_classifier(c.eval, gdata.load(c.data))")
+  return directory
 
 
 def digits_config(cache_dir, model="gan", **data):

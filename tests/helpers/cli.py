@@ -11,9 +11,9 @@ from gen_jax.train.host_devices import with_host_devices  # imports no jax
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-# LLVM at optimization level 0, its expensive passes off: for a subprocess that only compiles tiny programs
-# and runs them a step or two. The families' device comparisons took half the time with the same losses; code
-# that computes for real (e.g. training the digits classifier) ran 15x slower, so nothing else uses them.
+# LLVM at optimization level 0, its expensive passes off: for tests, which compile tiny programs and run them a
+# step or two. tests/conftest.py sets them for the whole run; code that computes for real (training the digits
+# classifier: 15x slower at level 0) runs in a subprocess without them (`run_at_full_optimization`).
 FAST_COMPILE_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
 
 
@@ -22,9 +22,19 @@ def fake_devices_env(devices: int, fast_compile: bool = False, **extra: str) -> 
   environment already sets wins), JAX_PLATFORMS=cpu, FAST_COMPILE_FLAGS if `fast_compile`, and the `extra`
   variables."""
   env = with_host_devices(devices)
-  if fast_compile:
+  if fast_compile and FAST_COMPILE_FLAGS not in env["XLA_FLAGS"]:
     env["XLA_FLAGS"] += f" {FAST_COMPILE_FLAGS}"
   return {**env, "JAX_PLATFORMS": "cpu", **extra}
+
+
+def run_at_full_optimization(code: str, timeout: int = 900) -> None:
+  """`python -c code` from the repository root with this process's XLA_FLAGS minus FAST_COMPILE_FLAGS: for
+  computation that is slow at optimization level 0 (e.g. training a feature classifier into a cache that the
+  test then loads). Fails the test with the end of its stderr unless it exits 0."""
+  flags = " ".join(os.environ.get("XLA_FLAGS", "").replace(FAST_COMPILE_FLAGS, "").split())
+  result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                          env={**os.environ, "XLA_FLAGS": flags})
+  assert result.returncode == 0, result.stderr[-3000:]
 
 
 def run_cli(*args, script="train.py", env=None):

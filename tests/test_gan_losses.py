@@ -1,5 +1,7 @@
 """Tests for gen_jax.gan.losses: hand-computed points and the optimal discriminator."""
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -8,6 +10,7 @@ import pytest
 from scipy import stats
 
 from gen_jax.gan import losses
+from tests.helpers.cli import FULL_OPTIMIZATION
 
 REAL = jnp.array([0.0, 2.0, -1.0])
 FAKE = jnp.array([0.0, -3.0, 0.5])
@@ -87,7 +90,7 @@ def test_training_a_discriminator_on_minimax_recovers_the_optimal_discriminator(
   logits = jnp.zeros(len(centres))
   opt_state = optimizer.init(logits)
 
-  @jax.jit
+  @functools.partial(jax.jit, compiler_options=FULL_OPTIMIZATION)  # 1,500 steps over 200,000 samples
   def step(logits, opt_state):
     grads = jax.grad(loss)(logits)
     updates, opt_state = optimizer.update(grads, opt_state)

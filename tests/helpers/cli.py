@@ -15,6 +15,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # step or two. tests/conftest.py sets them for the whole run; code that computes for real (training the digits
 # classifier: 15x slower at level 0) runs in a subprocess without them (`run_at_full_optimization`).
 FAST_COMPILE_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+# XLA's defaults, for one jitted function that computes for real in a test: jax.jit(f, compiler_options=...).
+FULL_OPTIMIZATION = {"xla_backend_optimization_level": 3, "xla_llvm_disable_expensive_passes": False}
 
 
 def fake_devices_env(devices: int, fast_compile: bool = False, **extra: str) -> dict:

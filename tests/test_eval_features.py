@@ -39,7 +39,8 @@ def trained(digits, tmp_path_factory):
   run_at_full_optimization(
       "import numpy as np; from gen_jax.eval import features\n"
       f"arrays = np.load({str(arrays)!r})\n"
-      f"features.load_or_train_classifier('digits', *[arrays[f'arr_{{i}}'] for i in range(4)], cache_dir={str(cache_dir)!r})")
+      "features.load_or_train_classifier('digits', *[arrays[f'arr_{i}'] for i in range(4)],\n"
+      f"                                  cache_dir={str(cache_dir)!r})")
   classifier = features.load_or_train_classifier("digits", *digits, cache_dir=cache_dir)
   print(f"digits classifier: test accuracy {classifier.meta['test_accuracy']:.4f}, "
         f"trained in {time.perf_counter() - start:.1f} s")

@@ -14,6 +14,7 @@ def get_config():
   c.data.image_size = 32                 # HR patch side (0 = 32)
   c.data.patch_stride = 16               # training patches' grid stride (0 = half a patch)
   c.data.sr_factor = 4                   # photos_sr / div2k_sr: bicubic downsampling factor of the inputs
+  c.data.dihedral = False                # photos_sr/photos_color: + the 7 rotations/reflections of each training pair
   c.data.batch_size = 16
 
   c.model.name = "srgan"                 # 'srgan' (also ESRGAN, SRResNet-MSE) or 'pix2pix'

@@ -144,6 +144,11 @@ def test_multidomain_objectives_by_hand():
   x = jnp.zeros((1, 2, 2, 1))
   total, terms = ml.generator_objective(jnp.array([[0.5]]), logits, labels, x, x + 0.3, 10.0, 100.0, "least_squares")
   np.testing.assert_allclose(total, [0.125 + 10 * expected_ce + 30.0], rtol=1e-5)
+  assert float(terms.identity[0]) == 0.0  # no G(x, c) given: no identity term
+  same_domain = x.at[0, 0, 0, 0].set(0.8)  # |G(x, c) - x|_1 = 0.8 / 4 pixels
+  total_id, terms = ml.generator_objective(jnp.array([[0.5]]), logits, labels, x, x + 0.3, 10.0, 100.0,
+                                           "least_squares", same_domain, 10.0)
+  np.testing.assert_allclose([terms.identity[0], total_id[0] - total[0]], [0.2, 2.0], rtol=1e-5)
 
 
 def test_objectives_trace_with_traced_weights():
@@ -244,12 +249,20 @@ def test_cyclegan_state_with_its_history_pools_resumes_exactly_from_a_checkpoint
     ("stargan", "model.discriminator_normalization", "model.discriminator_normalization: expected one of"),
     ("attgan", "objective.lambda_gp", "objective.lambda_gp: expected a non-negative number"),
     ("stargan", "objective.target_domains", r"objective.target_domains: expected one of \['uniform', 'batch'\]"),
+    ("stargan", "objective.lambda_id", "objective.lambda_id: expected a non-negative number"),
 ])
 def test_builders_reject_bad_fields_naming_them(name, field, message):
   config = tiny_config(**{"model.name": name, field: "layer" if field.endswith(("normalization", "domains")) else -1})
   spec = gdata.load(config.data).spec
   with pytest.raises(ValueError, match=message):
     registry.get_model(name)(config, spec)
+
+
+def test_attgan_refuses_an_identity_term_its_reconstruction_already_is():
+  config = tiny_config(**{"model.name": "attgan", "objective.lambda_id": 1.0})
+  with pytest.raises(ValueError, match=r"objective.lambda_id: expected 0 for attgan \(its reconstruction G\(x, c\) "
+                                       r"already is the identity term\), got 1.0"):
+    registry.get_model("attgan")(config, gdata.load(config.data).spec)
 
 
 def test_models_refuse_other_data():

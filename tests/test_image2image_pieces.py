@@ -2,6 +2,7 @@
 its inverse, the SRResNet / RRDB / U-Net shapes, the photo-patch datasets and the quality metrics."""
 
 import jax
+import ml_collections
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -166,3 +167,54 @@ def test_quality_metrics_at_known_points():
                                          feature_fn=lambda x: np.asarray(x).reshape(len(x), -1)[:, :4])
   assert {"psnr", "ssim", "sharpness", "psnr_bicubic", "fd", "fd_bicubic", "sharpness_target"} <= set(results)
   assert results["fd"] < results["fd_bicubic"]
+
+
+def test_shaved_psnr_ignores_the_border():
+  target = np.zeros((10, 10, 3))
+  output = np.full((10, 10, 3), 0.1)  # MSE 0.01 inside: 20 dB
+  output[:2], output[:, -2:] = 1.0, 1.0  # wrong only within 2 pixels of the edges
+  assert image_quality.shaved_psnr(output, target, 2) == pytest.approx(20.0)
+  assert image_quality.shaved_psnr(output, target, 0) < 10.0
+
+
+def test_whole_photo_psnr_upsamples_each_held_out_photograph_at_once():
+  config = _data_config(name="photos_sr", image_size=16, patch_stride=16)
+  pairs = photos.held_out_sr_photos(config)
+  assert [(x.shape, c.shape) for x, c in pairs] == [((424, 640, 3), (106, 160, 3)), ((300, 448, 3), (75, 112, 3))]
+  test = gdata.load(config).test  # the patches of the test split are cut from these images
+  np.testing.assert_allclose(test["x"][test["y"] == 1][0], pairs[1][0][:16, :16], atol=1e-6)
+  np.testing.assert_allclose(test["condition"][test["y"] == 1][0], pairs[1][1][:4, :4], atol=1e-6)
+  shapes = []
+
+  def bicubic(condition):  # [1, h, w, 3] -> [1, 4h, 4w, 3], recording what it was given
+    shapes.append(condition.shape)
+    n, h, w, c = condition.shape
+    return jax.image.resize(condition, (n, 4 * h, 4 * w, c), "bicubic")
+
+  scores = image_quality.whole_photo_psnr(bicubic, pairs, (-1.0, 1.0), 4)
+  assert shapes == [(1, 106, 160, 3), (1, 75, 112, 3)]
+  assert scores["psnr_whole"] == pytest.approx(scores["psnr_whole_bicubic"], abs=1e-9)
+  assert 25.0 < scores["psnr_whole_bicubic"] < 35.0
+  perfect = iter([x[None] for x, _ in pairs])
+  assert image_quality.whole_photo_psnr(lambda c: next(perfect), pairs, (-1.0, 1.0), 4)["psnr_whole"] == 120.0
+
+
+def test_dihedral_copies_are_the_eight_symmetries_of_each_pair():
+  x = np.arange(2 * 4 * 4 * 1, dtype=np.float32).reshape(2, 4, 4, 1)
+  split = {"x": x, "condition": x[:, ::2, ::2], "y": np.array([0, 1])}
+  out = photos.dihedral_copies(split)
+  assert out["x"].shape == (16, 4, 4, 1) and out["condition"].shape == (16, 2, 2, 1)
+  np.testing.assert_array_equal(out["y"], np.tile([0, 1], 8))
+  np.testing.assert_array_equal(out["x"][:2], x)                          # the originals first
+  np.testing.assert_array_equal(out["x"][2:4], np.rot90(x, 1, axes=(1, 2)))
+  np.testing.assert_array_equal(out["x"][8:10], x[:, :, ::-1])            # mirrored
+  assert len({out["x"][k].tobytes() for k in range(0, 16, 2)}) == 8       # eight different images
+  # bicubic downsampling commutes with the symmetries: each copy's input is its target's downsampling
+  ds = gdata.load(_data_config(name="photos_sr", image_size=16, patch_stride=16, dihedral=True))
+  plain = gdata.load(_data_config(name="photos_sr", image_size=16, patch_stride=16))
+  n = len(plain.train["x"])
+  assert len(ds.train["x"]) == 8 * n and len(ds.test["x"]) == len(plain.test["x"])
+  np.testing.assert_array_equal(ds.train["condition"][3 * n:4 * n], np.rot90(plain.train["condition"], 3, axes=(1, 2)))
+  bad = ml_collections.ConfigDict({**_data_config(name="photos_sr").to_dict(), "dihedral": "yes"})  # a typo'd config
+  with pytest.raises(ValueError, match="data.dihedral: expected True or False, got 'yes'"):
+    gdata.load(bad)

@@ -20,6 +20,10 @@ pipeline shuffles it by the run seed. Each dataset is a 'paired' DataSpec whose 
 - photos_color: 'x' the colour patch [S, S, 3]; 'condition' its luminance
   Y = 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601) [S, S, 1].
 
+`data.dihedral` = True adds the 7 other rotations and reflections of every training pair (8x the
+training patches, `dihedral_copies`; EDSR's augmentation): bicubic downsampling commutes with them,
+so each copy is still a photograph's patch and its input. The test split is never augmented.
+
 Values are scaled by `data.scale` ('-1_1' or '0_1') like every image dataset (both 'x' and
 'condition'). `load_div2k` cuts photos_sr patches from DIV2K's high-resolution images
 (tensorflow-datasets 'div2k', prepared by the user).
@@ -98,17 +102,36 @@ def patch_options(data_config) -> tuple[int, int, int, str]:
   return size, stride, factor, check_choice(data_config.scale, SCALES, "data.scale")
 
 
+def crop_to_multiple(image: np.ndarray, factor: int) -> np.ndarray:
+  """image [H, W, C] cropped at the bottom and right to sides that are multiples of `factor`."""
+  h, w = (d - d % factor for d in image.shape[:2])
+  return image[:h, :w]
+
+
+def whole_sr_pair(image: np.ndarray, factor: int) -> tuple[np.ndarray, np.ndarray]:
+  """(target [H, W, 3], input [H / f, W / f, 3]) of a whole photograph: the photograph cropped to a
+  multiple of f, and its bicubic downsampling by f."""
+  image = crop_to_multiple(image, factor)
+  return image, bicubic_downsample(image[None], factor)[0]
+
+
 def photo_pairs(image: np.ndarray, task: str, size: int, stride: int, factor: int) -> tuple[np.ndarray, np.ndarray]:
   """(targets [N, S, S, 3], inputs) of one photograph's grid patches: for 'sr' the LR patches
   [N, S / f, S / f, 3] are cut at the same places from the whole photograph's bicubic downsampling
-  (cropped to a multiple of f first), so no patch border is resampled; for 'color' their luminance."""
-  h, w = (d - d % factor for d in image.shape[:2])
-  image = image[:h, :w]
-  x = grid_patches(image, size, stride)
+  (`whole_sr_pair`), so no patch border is resampled; for 'color' their luminance."""
   if task == "color":
+    x = grid_patches(crop_to_multiple(image, factor), size, stride)
     return x, luminance(x)
-  small = bicubic_downsample(image[None], factor)[0]                                 # [H / f, W / f, 3]
-  return x, grid_patches(small, size // factor, stride // factor)
+  image, small = whole_sr_pair(image, factor)
+  return grid_patches(image, size, stride), grid_patches(small, size // factor, stride // factor)
+
+
+def held_out_sr_photos(data_config) -> list[tuple[np.ndarray, np.ndarray]]:
+  """[(target [H, W, 3], input [H / f, W / f, 3])] of each held-out photograph of photos_sr, whole
+  (`whole_sr_pair`), scaled by data.scale: the images whose patches make the test split."""
+  _, _, factor, scale = patch_options(data_config)
+  pairs = [whole_sr_pair(photo(name), factor) for name in TEST_PHOTOS]
+  return [(scale_images(x[None], scale)[0], scale_images(c[None], scale)[0]) for x, c in pairs]
 
 
 def paired_split(photos: Iterable[np.ndarray], task: str, size: int, stride: int, factor: int, scale: str,
@@ -126,6 +149,15 @@ def paired_split(photos: Iterable[np.ndarray], task: str, size: int, stride: int
           "condition": scale_images(np.concatenate([c for _, c in pairs]), scale), "y": y}
 
 
+def dihedral_copies(split: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+  """The 8 rotations and reflections of every pair: 'x' and 'condition' [N, H, W, C] rotated by k 90-degree
+  turns, k = 0..3, then each also mirrored left-right; 'y' repeated. [8N, ...], the originals first."""
+  def transforms(images):
+    turned = [np.rot90(images, k, axes=(1, 2)) for k in range(4)]
+    return np.concatenate(turned + [t[:, :, ::-1] for t in turned])
+  return {"x": transforms(split["x"]), "condition": transforms(split["condition"]), "y": np.tile(split["y"], 8)}
+
+
 def paired_dataset(name: str, train: dict, test: dict, scale: str) -> Dataset:
   """A Dataset of kind 'paired' (example_shape: the targets'; condition_shape: the inputs')."""
   spec = DataSpec(name=name, kind="paired", example_shape=tuple(train["x"].shape[1:]), num_classes=0,
@@ -139,6 +171,11 @@ def load_photos(task: str, data_config) -> Dataset:
   check_choice(task, TASKS, "task")
   size, stride, factor, scale = patch_options(data_config)
   train = paired_split([photo(n) for n in TRAIN_PHOTOS], task, size, stride, factor, scale)
+  dihedral = data_config.get("dihedral", False)
+  if not isinstance(dihedral, bool):
+    raise ValueError(f"data.dihedral: expected True or False, got {dihedral!r}")
+  if dihedral:
+    train = dihedral_copies(train)
   test = paired_split([photo(n) for n in TEST_PHOTOS], task, size, size, factor, scale)
   return paired_dataset(f"photos_{task}", train, test, scale)
 

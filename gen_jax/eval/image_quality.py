@@ -6,6 +6,10 @@ All on images mapped to [0, 1] (from the dataset's value range, clipped):
   patches tile each photograph without overlap (gen_jax.data.photos), so this is the PSNR of the
   reassembled photograph; reported as the mean over photographs (patches with flat content would
   otherwise dominate a mean of per-patch PSNRs).
+- psnr_whole (photos_sr): the SR benchmarks' protocol (Set5, Set14: SRGAN, EDSR, ESRGAN): the
+  generator upsamples each whole held-out photograph at once (it is fully convolutional), and the
+  PSNR is taken over the photograph less a border of f pixels (`whole_photo_psnr`); the patch psnr
+  above instead sees every 8x8 input alone, mostly border.
 - ssim: mean SSIM over the patches (dm-pix: 11x11 Gaussian window, sigma 1.5, per channel).
 - sharpness: mean gradient magnitude, mean over pixels and channels of
   sqrt((I[i+1, j] - I[i, j])^2 + (I[i, j+1] - I[i, j])^2); `sharpness_target` is the targets'
@@ -21,6 +25,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gen_jax.data import photos
 from gen_jax.eval import features
 from gen_jax.eval.batching import batched_apply
 from gen_jax.eval.frechet import features_frechet_distance
@@ -40,6 +45,32 @@ def photo_psnr(outputs, targets, photo_ids) -> float:
   photo_ids = np.asarray(photo_ids)
   return float(np.mean([10 * np.log10(1.0 / max(squared[photo_ids == p].mean(), 1e-12))
                         for p in np.unique(photo_ids)]))
+
+
+def shaved_psnr(output, target, border: int) -> float:
+  """10 log10(1 / MSE) of one image [H, W, C] in [0, 1] against its target, `border` pixels cut from each side."""
+  inside = (slice(border, -border or None),) * 2
+  error = np.mean(np.square(np.asarray(output, np.float64)[inside] - np.asarray(target, np.float64)[inside]))
+  return float(10 * np.log10(1.0 / max(error, 1e-12)))
+
+
+def whole_photo_psnr(output_fn, photos, value_range, border: int) -> dict[str, float]:
+  """{'psnr_whole', 'psnr_whole_bicubic'}: the mean over photographs of `shaved_psnr` of
+  output_fn(input[None])[0] and of the input's bicubic upsampling, against the target.
+
+  Args:
+    output_fn: inputs [1, h, w, C] -> outputs [1, f h, f w, C], in `value_range`.
+    photos: [(target [f h, f w, C], input [h, w, C])] in `value_range` (gen_jax.data.photos.held_out_sr_photos).
+    value_range: the images' (low, high).
+    border: pixels left out at each side (the scale factor f, as the SR benchmarks do).
+  """
+  scores = {"psnr_whole": [], "psnr_whole_bicubic": []}
+  for target, condition in photos:
+    bicubic = jax.image.resize(jnp.asarray(condition), target.shape, "bicubic")
+    for key, output in (("psnr_whole", np.asarray(output_fn(jnp.asarray(condition)[None]))[0]),
+                        ("psnr_whole_bicubic", bicubic)):
+      scores[key].append(shaved_psnr(to_zero_one(output, value_range), to_zero_one(target, value_range), border))
+  return {k: float(np.mean(v)) for k, v in scores.items()}
 
 
 def mean_ssim(outputs, targets, batch_size: int = 500) -> float:
@@ -140,4 +171,7 @@ def evaluate_paired(config, data, output_fn, feature_fn=None) -> dict:
   outputs = batched_apply(output_fn, test["condition"], settings["image_batch_size"])
   results = paired_quality(to_zero_one(outputs, value_range), targets, to_zero_one(trivial, value_range),
                            test["y"], name, feature_fn)
+  if data.spec.name == "photos_sr":
+    results.update(whole_photo_psnr(output_fn, photos.held_out_sr_photos(config.data), value_range,
+                                    photos.patch_options(config.data)[2]))
   return {**results, "num_test": len(targets)}

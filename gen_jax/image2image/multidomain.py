@@ -11,7 +11,7 @@ and AttGAN's code draw targets by shuffling the batch's labels, which keeps e.g.
 
 * 'stargan': y = G(x, c'), G a ResNet generator with c' tiled as input channels (and zero
   padding, as StarGAN's: see gen_jax.nets.resnet_generator); the reconstruction is the cycle
-  G(G(x, c'), c).
+  G(G(x, c'), c); objective.lambda_id > 0 adds Fixed-Point GAN's identity term |G(x, c) - x|_1.
 * 'attgan': y = G_dec(G_enc(x), c'), the encoder-decoder with attribute injection
   (gen_jax.nets.attgan); the reconstruction decodes with the image's own attributes, G(x, c).
 
@@ -24,7 +24,7 @@ Config fields (configs/stargan_digits.py, configs/attgan_digits.py): model.featu
 num_blocks, num_downsampling (stargan), num_layers (attgan's encoder and decoder),
 discriminator_features, discriminator_layers, discriminator_normalization; objective.loss,
 n_critic, lambda_cls (generator), lambda_cls_real (discriminator), lambda_rec, lambda_gp,
-target_domains; optim.learning_rate, optim.discriminator_learning_rate. Pictures: one row per
+lambda_id (stargan), target_domains; optim.learning_rate, optim.discriminator_learning_rate. Pictures: one row per
 held-out image, columns: the input, then its edit to each domain, or, when the domains are all 2^K
 attribute combinations (celeb_a_attributes), its edit flipping each attribute in turn.
 `evaluate`: gen_jax.eval.translation.attribute_metrics.
@@ -49,7 +49,7 @@ from gen_jax.train.net_state import apply_gradients, grad_norms, init_modules
 from gen_jax.train.registry import register_model
 
 PICTURE_ROWS = 10
-WEIGHTS = ("lambda_cls", "lambda_cls_real", "lambda_rec", "lambda_gp")
+WEIGHTS = ("lambda_cls", "lambda_cls_real", "lambda_rec", "lambda_gp", "lambda_id")
 TARGET_DOMAINS = ("uniform", "batch")
 
 
@@ -93,6 +93,8 @@ def build_multidomain(config, spec) -> Trainer:
                      f"at most log2 of the image size {height}", config.model.discriminator_layers)
   txs = common.optimizers(config, tuple(nets))
   cycle = name == "stargan"
+  common.check_field(cycle or weights["lambda_id"] == 0, "objective.lambda_id",
+                     "0 for attgan (its reconstruction G(x, c) already is the identity term)", o.lambda_id)
   flips = num_domains == 2 ** table.shape[1]  # celeb_a_attributes: pictures flip one attribute at a time
 
   def attributes_of(domains):  # [b] -> [b, K]
@@ -145,15 +147,20 @@ def build_multidomain(config, spec) -> Trainer:
 
     def generator_loss_fn(g_params):
       p = {**params, "generator": g_params}
-      if cycle:  # StarGAN: back to the source attributes from the edit
-        fake = run(p, "generator", x, targets)
+      same_domain = None
+      if cycle:  # StarGAN: back to the source attributes from the edit (and G(x, c) for the identity term)
+        if weights["lambda_id"] > 0:
+          fake, same_domain = jnp.split(run(p, "generator", jnp.concatenate([x, x]),
+                                            jnp.concatenate([targets, labels])), 2)
+        else:
+          fake = run(p, "generator", x, targets)
         reconstructed = run(p, "generator", fake, labels)
       else:      # AttGAN: decode the latent with the image's own attributes
         fake, reconstructed = jnp.split(run(p, "generator", jnp.concatenate([x, x]),
                                             jnp.concatenate([targets, labels])), 2)
       scores, class_logits = run(p, "discriminator", fake)
       total, terms = generator_objective(scores, class_logits, targets, x, reconstructed, weights["lambda_cls"],
-                                         weights["lambda_rec"], o.loss)
+                                         weights["lambda_rec"], o.loss, same_domain, weights["lambda_id"])
       metrics = {f"loss/generator_{k}": parallel.global_mean(v) for k, v in terms._asdict().items()}
       total = parallel.global_mean(total)
       return total, {"loss/generator": total, **metrics}

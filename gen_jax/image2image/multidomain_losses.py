@@ -6,6 +6,7 @@ generator edits it towards target labels c' (y = G(x, c')):
 
   L_D = adv_D(D_src(x), D_src(y)) + lambda_cls CE(D_cls(x), c) + lambda_gp GP
   L_G = adv_G(D_src(y)) + lambda_cls CE(D_cls(y), c') + lambda_rec |x_rec - x|_1
+        + lambda_id |G(x, c) - x|_1                                  (optional, StarGAN only)
 
 adv_D and adv_G are a loss pair of gen_jax.gan.losses on the patch-averaged
 score (both papers use WGAN-GP: adv_D = D_src(y) - D_src(x), adv_G = -D_src(y),
@@ -17,7 +18,12 @@ The reconstruction is the only difference between the two models:
   StarGAN (Choi et al., 2018):  x_rec = G(G(x, c'), c)        the cycle back to the source domain
   AttGAN (He et al., 2019):     x_rec = G_dec(G_enc(x), c)     decoding the latent with its own attributes
 
-StarGAN uses lambda_cls = 1, lambda_rec = 10, lambda_gp = 10; AttGAN lambda_cls = 10
+The last term is Fixed-Point GAN's conditional identity loss (Siddiquee et al.,
+2019): asked for the attributes it already has, StarGAN's generator must return
+its input, which ties every edit to the source image (AttGAN's x_rec already is
+G(x, c), so it has no separate identity term).
+
+StarGAN uses lambda_cls = 1, lambda_rec = 10, lambda_gp = 10 (lambda_id = 0; Fixed-Point GAN 10); AttGAN lambda_cls = 10
 (the generator's, 1 for D's classifier: `lambda_cls` is passed to each function
 separately), lambda_rec = 100, lambda_gp = 10. Every function returns per-example
 values [B].
@@ -112,13 +118,15 @@ class GeneratorTerms(NamedTuple):
   adversarial: jax.Array
   classification: jax.Array    # CE(D_cls(y), c') on edited images
   reconstruction: jax.Array    # |x_rec - x|_1
+  identity: jax.Array          # |G(x, c) - x|_1 (zeros without an identity image)
 
 
 def generator_objective(fake_scores: jax.Array, fake_class_logits: jax.Array, target_labels: jax.Array,
                         images: jax.Array, reconstructed: jax.Array, lambda_cls: float | jax.Array,
-                        lambda_rec: float | jax.Array, kind: str = "wasserstein"
+                        lambda_rec: float | jax.Array, kind: str = "wasserstein",
+                        same_domain: jax.Array | None = None, lambda_id: float | jax.Array = 0.0
                         ) -> tuple[jax.Array, GeneratorTerms]:
-  """L_G = adv_G + lambda_cls CE(D_cls(y), c') + lambda_rec |x_rec - x|_1 per example (module doc).
+  """L_G = adv_G + lambda_cls CE(D_cls(y), c') + lambda_rec |x_rec - x|_1 + lambda_id |G(x, c) - x|_1 (module doc).
 
   Args:
     fake_scores: D_src(y) [B, ...] on edited images y = G(x, c').
@@ -129,12 +137,15 @@ def generator_objective(fake_scores: jax.Array, fake_class_logits: jax.Array, ta
     lambda_cls: weight of the classification term (StarGAN 1, AttGAN 10); may be traced.
     lambda_rec: weight of the reconstruction (StarGAN 10, AttGAN 100); may be traced.
     kind: the adversarial loss pair, a key of gen_jax.gan.losses.LOSSES (static).
+    same_domain: G(x, c), x edited towards its own attributes, shaped like x; None = no identity term.
+    lambda_id: weight of the identity term (0 in StarGAN, 10 in Fixed-Point GAN); may be traced.
 
   Returns:
     (L_G [B], GeneratorTerms).
 
   References:
-    Y. Choi et al., StarGAN (CVPR 2018), eqs. 1, 3, 4, 7; Z. He et al., AttGAN (IEEE TIP 2019), eqs. 3, 8, 11.
+    Y. Choi et al., StarGAN (CVPR 2018), eqs. 1, 3, 4, 7; Z. He et al., AttGAN (IEEE TIP 2019), eqs. 3, 8, 11;
+    M. M. Rahman Siddiquee et al., Learning Fixed Points in Generative Adversarial Networks (ICCV 2019), eq. 5.
 
   Example (WGAN: -D_src(y) = -2; CE = 2 log 2; |x_rec - x|_1 = 1 weighted by 10):
     >>> import jax.numpy as jnp
@@ -143,9 +154,14 @@ def generator_objective(fake_scores: jax.Array, fake_class_logits: jax.Array, ta
     ...                                x, x + 1.0, 1.0, 10.0)
     >>> print(f"{float(total[0]):.4f}")  # -2 + 1.3863 + 10
     9.3863
+    >>> total, terms = generator_objective(jnp.full((1, 1, 1, 1), 2.0), jnp.zeros((1, 2)), jnp.array([[0.0, 1.0]]),
+    ...                                    x, x + 1.0, 1.0, 10.0, same_domain=x + 0.5, lambda_id=10.0)
+    >>> print(f"{float(terms.identity[0]):.4f} {float(total[0]):.4f}")  # 9.3863 + 10 * 0.5
+    0.5000 14.3863
   """
   adversarial = losses.generator_loss(_scores(fake_scores), kind)
   classification = attribute_cross_entropy(fake_class_logits, target_labels)
   reconstruction = mean_absolute_error(reconstructed, images)
-  total = adversarial + lambda_cls * classification + lambda_rec * reconstruction
-  return total, GeneratorTerms(adversarial, classification, reconstruction)
+  identity = jnp.zeros_like(reconstruction) if same_domain is None else mean_absolute_error(same_domain, images)
+  total = adversarial + lambda_cls * classification + lambda_rec * reconstruction + lambda_id * identity
+  return total, GeneratorTerms(adversarial, classification, reconstruction, identity)

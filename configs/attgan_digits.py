@@ -20,4 +20,6 @@ def get_config():
   c.objective.lambda_cls = 10.0          # the generator's attribute term (the paper's lambda_2)
   c.objective.lambda_cls_real = 1.0      # the discriminator's classifier (lambda_3)
   c.objective.lambda_rec = 100.0         # lambda_1
+  c.objective.lambda_id = 0.0            # its reconstruction G(x, c) already is the identity term
+  c.train.num_steps = 3000
   return c

@@ -18,6 +18,7 @@ from configs import paired_base
 
 def get_config():
   c = paired_base.get_config()
+  c.data.dihedral = True                 # + the 7 rotations/reflections of each training pair (EDSR's augmentation)
   c.model.bicubic_skip = True
   c.objective.adversarial_weight = 0.0
   c.optim.schedule = "cosine"

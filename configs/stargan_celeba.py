@@ -61,6 +61,7 @@ def get_config():
   c.objective.lambda_cls_real = 1.0
   c.objective.lambda_rec = 10.0
   c.objective.lambda_gp = 10.0
+  c.objective.lambda_id = 0.0            # the paper's StarGAN (stargan_digits adds Fixed-Point GAN's identity term)
   c.objective.target_domains = "batch"
   c.optim.learning_rate = 1e-4
   c.optim.b2 = 0.999

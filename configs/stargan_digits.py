@@ -32,9 +32,9 @@ def get_config():
   c.objective.lambda_cls_real = 1.0
   c.objective.lambda_rec = 10.0
   c.objective.lambda_gp = 10.0
-  c.objective.lambda_id = 0.0            # Fixed-Point GAN's identity term |G(x, c) - x|_1 (0 = StarGAN)
+  c.objective.lambda_id = 10.0           # Fixed-Point GAN's identity term |G(x, c) - x|_1 (0 = StarGAN)
   c.objective.target_domains = "uniform"  # each of the 9 domains equally likely as an edit target
   c.optim.learning_rate = 1e-4
-  c.train.num_steps = 3000
+  c.train.num_steps = 18_000
   c.train.ema_decay = 0.999              # pictures and metrics use the EMA generator
   return c

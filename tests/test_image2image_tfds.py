@@ -133,3 +133,18 @@ def test_tfds_translation_config_builds_and_trains_on_mock_data(name, tmp_path):
   if name != "cyclegan_horse2zebra":  # the attribute-flip columns (cyclegan's pictures are as on digits)
     pictures = trainer.save_pictures(state, jax.random.PRNGKey(1), str(tmp_path), 2, ds)
     assert pictures and all(p.endswith(".png") for p in pictures)
+
+
+def test_div2k_patches_and_their_dihedral_copies_on_mock_data():
+  config = importlib.import_module("configs.srgan_div2k").get_config()
+  config.data.image_size, config.data.patch_stride, config.data.num_examples = 16, 16, 8
+  config.data.dihedral = False
+  with tfds.testing.mock_data(num_examples=2):
+    plain = gdata.load(config.data)
+    config.data.dihedral = True
+    augmented = gdata.load(config.data)
+  assert plain.spec.name == "div2k_sr" and plain.spec.condition_shape == (4, 4, 3)
+  n = len(plain.train["x"])
+  assert n >= 2 and len(augmented.train["x"]) == 8 * n and len(augmented.test["x"]) == len(plain.test["x"])
+  np.testing.assert_array_equal(augmented.train["x"][:n], plain.train["x"])
+  np.testing.assert_array_equal(augmented.train["condition"][n:2 * n], np.rot90(plain.train["condition"], 1, axes=(1, 2)))

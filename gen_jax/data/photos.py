@@ -158,6 +158,14 @@ def dihedral_copies(split: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
   return {"x": transforms(split["x"]), "condition": transforms(split["condition"]), "y": np.tile(split["y"], 8)}
 
 
+def with_dihedral_copies(train: dict[str, np.ndarray], data_config) -> dict[str, np.ndarray]:
+  """The training split with its `dihedral_copies` when data.dihedral (validated: True or False), else as given."""
+  dihedral = data_config.get("dihedral", False)
+  if not isinstance(dihedral, bool):
+    raise ValueError(f"data.dihedral: expected True or False, got {dihedral!r}")
+  return dihedral_copies(train) if dihedral else train
+
+
 def paired_dataset(name: str, train: dict, test: dict, scale: str) -> Dataset:
   """A Dataset of kind 'paired' (example_shape: the targets'; condition_shape: the inputs')."""
   spec = DataSpec(name=name, kind="paired", example_shape=tuple(train["x"].shape[1:]), num_classes=0,
@@ -170,12 +178,8 @@ def load_photos(task: str, data_config) -> Dataset:
   """photos_sr (task 'sr') or photos_color (task 'color') as `data_config` says (module doc)."""
   check_choice(task, TASKS, "task")
   size, stride, factor, scale = patch_options(data_config)
-  train = paired_split([photo(n) for n in TRAIN_PHOTOS], task, size, stride, factor, scale)
-  dihedral = data_config.get("dihedral", False)
-  if not isinstance(dihedral, bool):
-    raise ValueError(f"data.dihedral: expected True or False, got {dihedral!r}")
-  if dihedral:
-    train = dihedral_copies(train)
+  train = with_dihedral_copies(paired_split([photo(n) for n in TRAIN_PHOTOS], task, size, stride, factor, scale),
+                               data_config)
   test = paired_split([photo(n) for n in TEST_PHOTOS], task, size, size, factor, scale)
   return paired_dataset(f"photos_{task}", train, test, scale)
 
@@ -184,7 +188,7 @@ def load_div2k(data_config) -> Dataset:
   """'div2k_sr': photos_sr patches cut from DIV2K's HR images (tfds 'div2k', data.data_dir; no download here).
 
   Train: data.num_examples patches from the 'train' split (each image contributes equally,
-  evenly spaced over its grid); test: the 'validation' split's patches, at most as many.
+  evenly spaced over its grid; x 8 with data.dihedral); test: the 'validation' split's patches, at most as many.
   """
   import tensorflow_datasets as tfds  # pylint: disable=import-outside-toplevel
 
@@ -196,7 +200,7 @@ def load_div2k(data_config) -> Dataset:
     per_image = max(limit // len(source), 1)
     photos = (np.asarray(source[i]["hr"], np.float32) / 255.0 for i in range(len(source)))
     splits[split] = paired_split(photos, "sr", size, step, factor, scale, per_image)
-  return paired_dataset("div2k_sr", splits["train"], splits["validation"], scale)
+  return paired_dataset("div2k_sr", with_dihedral_copies(splits["train"], data_config), splits["validation"], scale)
 
 
 def resize_max_side(image: np.ndarray, max_side: int) -> np.ndarray:

@@ -7,10 +7,13 @@ Model 'srgan' with objective.adversarial_weight = 0: the SRResNet generator (32 
 residual blocks, two x2 sub-pixel stages, plus the bicubic upsampling of the input: model.bicubic_skip)
 trained on the pixel MSE alone, no discriminator; configs/srgan_photos.py starts from it.
 
-Measured (seeds 0 and 1, `--config.seed=S`; 6,000 steps of batch 16, about 250 s of CPU each): on the
-held-out photographs psnr 29.86 ± 0.06 dB against bicubic 29.45 (+0.41 dB, short of the +1 dB target),
-ssim 0.869 ± 0.001 (bicubic 0.866), sharpness 0.0149 ± 0.0002 (HR 0.0258, bicubic 0.0109),
-fd 97.5 ± 3.4 (bicubic 131.3). `python scripts/seed_summary.py DIR_S0 DIR_S1` prints the means.
+Measured (seeds 0, 1, 2, `--config.seed=S`; 6,000 steps of batch 16 on the dihedral copies of the
+training patches, data.dihedral; 351-362 s of CPU each on one core): on the held-out photographs psnr
+30.17 ± 0.02 dB against bicubic 29.45 (+0.72 dB), psnr_whole 30.48 ± 0.02 against 29.64 (+0.84 dB; the
+whole photographs upsampled at once), both short of the +1 dB target; ssim 0.881 ± 0.000 (bicubic 0.866),
+sharpness 0.0136 ± 0.0000 (HR 0.0258, bicubic 0.0109), fd 100.6 ± 2.0 (bicubic 131.3).
+`python scripts/seed_summary.py DIR_S0 DIR_S1 DIR_S2` prints the means. Without data.dihedral: psnr
+29.84 ± 0.04 (+0.39 dB).
 """
 
 from configs import paired_base

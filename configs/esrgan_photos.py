@@ -9,11 +9,13 @@ alone (ESRGAN's PSNR-oriented initialisation, one phase of this run; the discrim
 computed but not applied), the rest on eta L1 + lambda L_G^Ra with the paper's eta = 1e-2 and
 lambda = 5e-3, against a relativistic average PatchGAN (no VGG feature term: see the README).
 
-Result (seed 0, 4,500 steps, 317 s of training CPU; scripts/evaluate.py on the held-out photographs):
-psnr 23.50 dB (bicubic 29.45), ssim 0.537 (0.866), sharpness 0.066 (the HR images' 0.026), fd 288.4
-(bicubic 131.3). The adversarial phase over-sharpens into high-frequency artefacts at these settings (the
-paper's eta and lambda, lr 5e-4, one RRDB): this config does NOT reproduce ESRGAN's gain yet; a lower
-learning rate in the adversarial phase or a longer L1 phase are the first things to try.
+Result (seeds 0, 1, 2, --config.seed=S; 4,500 steps on the dihedral copies of the training patches,
+402-405 s of training CPU each on one core; scripts/evaluate.py, then scripts/seed_summary.py): psnr
+29.72 ± 0.12 dB (bicubic 29.45), psnr_whole 29.53 ± 0.54 (bicubic 29.64; seed 1 over-sharpens whole
+photographs: 28.46), ssim 0.847 ± 0.018 (0.866), sharpness 0.0179 ± 0.0017 (HR 0.0258), fd 93.2 ± 8.6
+(bicubic 131.3). Without the dihedral copies (seed 0) the adversarial phase produced artefacts: psnr
+23.50, sharpness 0.066, fd 288.4. A lower learning rate in the adversarial phase is the next thing to try
+for seed-to-seed stability.
 """
 
 from configs import srgan_photos

@@ -54,18 +54,18 @@ def shaved_psnr(output, target, border: int) -> float:
   return float(10 * np.log10(1.0 / max(error, 1e-12)))
 
 
-def whole_photo_psnr(output_fn, photos, value_range, border: int) -> dict[str, float]:
+def whole_photo_psnr(output_fn, pairs, value_range, border: int) -> dict[str, float]:
   """{'psnr_whole', 'psnr_whole_bicubic'}: the mean over photographs of `shaved_psnr` of
   output_fn(input[None])[0] and of the input's bicubic upsampling, against the target.
 
   Args:
     output_fn: inputs [1, h, w, C] -> outputs [1, f h, f w, C], in `value_range`.
-    photos: [(target [f h, f w, C], input [h, w, C])] in `value_range` (gen_jax.data.photos.held_out_sr_photos).
+    pairs: [(target [f h, f w, C], input [h, w, C])] in `value_range` (gen_jax.data.photos.held_out_sr_photos).
     value_range: the images' (low, high).
     border: pixels left out at each side (the scale factor f, as the SR benchmarks do).
   """
   scores = {"psnr_whole": [], "psnr_whole_bicubic": []}
-  for target, condition in photos:
+  for target, condition in pairs:
     bicubic = jax.image.resize(jnp.asarray(condition), target.shape, "bicubic")
     for key, output in (("psnr_whole", np.asarray(output_fn(jnp.asarray(condition)[None]))[0]),
                         ("psnr_whole_bicubic", bicubic)):

@@ -131,7 +131,7 @@ def held_out_sr_photos(data_config) -> list[tuple[np.ndarray, np.ndarray]]:
   (`whole_sr_pair`), scaled by data.scale: the images whose patches make the test split."""
   _, _, factor, scale = patch_options(data_config)
   pairs = [whole_sr_pair(photo(name), factor) for name in TEST_PHOTOS]
-  return [(scale_images(x[None], scale)[0], scale_images(c[None], scale)[0]) for x, c in pairs]
+  return [(scale_images(x, scale), scale_images(c, scale)) for x, c in pairs]
 
 
 def paired_split(photos: Iterable[np.ndarray], task: str, size: int, stride: int, factor: int, scale: str,

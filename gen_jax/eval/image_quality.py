@@ -39,24 +39,28 @@ def to_zero_one(images, value_range) -> np.ndarray:
   return (to_unit_range(images, value_range) + 1.0) / 2.0
 
 
+def psnr_of_mse(mean_squared_error: float) -> float:
+  """10 log10(1 / MSE) for images in [0, 1]; the MSE floored at 1e-12 (120 dB for identical images)."""
+  return float(10 * np.log10(1.0 / max(mean_squared_error, 1e-12)))
+
+
 def photo_psnr(outputs, targets, photo_ids) -> float:
   """Mean over photographs of 10 log10(1 / MSE_photo); images [N, H, W, C] in [0, 1], photo_ids [N]."""
   squared = np.mean(np.square(np.asarray(outputs, np.float64) - np.asarray(targets, np.float64)), axis=(1, 2, 3))
   photo_ids = np.asarray(photo_ids)
-  return float(np.mean([10 * np.log10(1.0 / max(squared[photo_ids == p].mean(), 1e-12))
-                        for p in np.unique(photo_ids)]))
+  return float(np.mean([psnr_of_mse(squared[photo_ids == p].mean()) for p in np.unique(photo_ids)]))
 
 
 def shaved_psnr(output, target, border: int) -> float:
   """10 log10(1 / MSE) of one image [H, W, C] in [0, 1] against its target, `border` pixels cut from each side."""
   inside = (slice(border, -border or None),) * 2
-  error = np.mean(np.square(np.asarray(output, np.float64)[inside] - np.asarray(target, np.float64)[inside]))
-  return float(10 * np.log10(1.0 / max(error, 1e-12)))
+  difference = np.asarray(output, np.float64)[inside] - np.asarray(target, np.float64)[inside]
+  return psnr_of_mse(np.mean(np.square(difference)))
 
 
 def whole_photo_psnr(output_fn, pairs, value_range, border: int) -> dict[str, float]:
   """{'psnr_whole', 'psnr_whole_bicubic'}: the mean over photographs of `shaved_psnr` of
-  output_fn(input[None])[0] and of the input's bicubic upsampling, against the target.
+  output_fn(input[None])[0] and of the input's bicubic upsampling (`baseline`), against the target.
 
   Args:
     output_fn: inputs [1, h, w, C] -> outputs [1, f h, f w, C], in `value_range`.
@@ -66,9 +70,8 @@ def whole_photo_psnr(output_fn, pairs, value_range, border: int) -> dict[str, fl
   """
   scores = {"psnr_whole": [], "psnr_whole_bicubic": []}
   for target, condition in pairs:
-    bicubic = jax.image.resize(jnp.asarray(condition), target.shape, "bicubic")
     for key, output in (("psnr_whole", np.asarray(output_fn(jnp.asarray(condition)[None]))[0]),
-                        ("psnr_whole_bicubic", bicubic)):
+                        ("psnr_whole_bicubic", baseline(condition[None], target[None].shape)[0][0])):
       scores[key].append(shaved_psnr(to_zero_one(output, value_range), to_zero_one(target, value_range), border))
   return {k: float(np.mean(v)) for k, v in scores.items()}
 

@@ -147,17 +147,14 @@ def build_multidomain(config, spec) -> Trainer:
 
     def generator_loss_fn(g_params):
       p = {**params, "generator": g_params}
-      same_domain = None
-      if cycle:  # StarGAN: back to the source attributes from the edit (and G(x, c) for the identity term)
-        if weights["lambda_id"] > 0:
-          fake, same_domain = jnp.split(run(p, "generator", jnp.concatenate([x, x]),
-                                            jnp.concatenate([targets, labels])), 2)
-        else:
-          fake = run(p, "generator", x, targets)
-        reconstructed = run(p, "generator", fake, labels)
-      else:      # AttGAN: decode the latent with the image's own attributes
-        fake, reconstructed = jnp.split(run(p, "generator", jnp.concatenate([x, x]),
-                                            jnp.concatenate([targets, labels])), 2)
+      if cycle and weights["lambda_id"] == 0:
+        fake, own = run(p, "generator", x, targets), None
+      else:  # the edit and G(x, c), x edited towards its own attributes, in one pass
+        fake, own = jnp.split(run(p, "generator", jnp.concatenate([x, x]), jnp.concatenate([targets, labels])), 2)
+      if cycle:  # StarGAN: the cycle back to the source attributes; G(x, c) feeds the identity term
+        reconstructed, same_domain = run(p, "generator", fake, labels), own
+      else:      # AttGAN: G(x, c) decodes the latent with the image's own attributes
+        reconstructed, same_domain = own, None
       scores, class_logits = run(p, "discriminator", fake)
       total, terms = generator_objective(scores, class_logits, targets, x, reconstructed, weights["lambda_cls"],
                                          weights["lambda_rec"], o.loss, same_domain, weights["lambda_id"])

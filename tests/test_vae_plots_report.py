@@ -59,3 +59,10 @@ def test_markdown_table_formats_seed_means_of_counts():
           "stderr": {"nll": 0.04, "active_units": 1 / 3}}
   row = report.markdown_table([("hvae_digits (3 seeds)", mean)]).splitlines()[2]
   assert "| 22.88 ± 0.04 |" in row and "| 10.7 ± 0.3 |" in row and "k = 5,000 importance" in row
+
+
+def test_markdown_table_gives_vqvae_notes_their_seed_spread():
+  mean = {"elbo": -29.67, "perplexity": 30.8, "codes_used": 32.0, "mse": 0.0809, "step": 3000,
+          "stderr": {"elbo": 0.26, "perplexity": 0.45, "codes_used": 0.0, "mse": 0.0012}}
+  row = report.markdown_table([("vqvae_digits (3 seeds)", mean)]).splitlines()[2]
+  assert "perplexity 30.8 ± 0.5, 32.0 ± 0.0 codes used, MSE 0.0809 ± 0.0012" in row

@@ -12,8 +12,10 @@ batch uses style mixing: with probability `style_mixing` an example's styles swi
 w_2 = f(z_2) at a random layer (gen_jax.nets.style.mix_styles). The running mean of w (truncation's centre)
 and the path-length mean a are generator state ('running' in model_state['generator']), so a checkpoint
 resumes them exactly. Latents, crossovers, noise maps and the path-length directions y come from per-example
-keys and every mean is a global-batch mean: N devices reproduce one. (The paper also rescales Adam's rate and
-betas by k / (k + 1) for the lazily regularized networks; that correction is not applied here.)
+keys and every mean is a global-batch mean: N devices reproduce one. The lazy penalty is added to that step's
+loss, so a network takes one Adam update per step; the paper's official code instead runs the penalty as an
+extra update every k steps (k + 1 updates per k batches) and therefore rescales Adam's rate and betas by
+c = k / (k + 1). With one update per step that correction does not apply and is not made.
 """
 
 import dataclasses

@@ -29,7 +29,9 @@ def markdown_table(rows: list[tuple[str, dict]]) -> str:
   for name, result in rows:
     notes = ""
     if "perplexity" in result:
-      notes = f"codebook perplexity {result['perplexity']:.1f}, {_count(result['codes_used'])} codes used, MSE {result['mse']:.4f}"
+      codes = mean_cell(result, "codes_used", 1) if "stderr" in result else _count(result["codes_used"])
+      notes = (f"codebook perplexity {mean_cell(result, 'perplexity', 1)}, {codes} codes used, "
+               f"MSE {mean_cell(result, 'mse', 4)}")
     elif "iwae_k" in result:
       notes = f"NLL with k = {int(result['iwae_k']):,} importance samples"
     active = mean_cell(result, "active_units", 1) if "stderr" in result else _count(result.get("active_units"))

@@ -130,6 +130,7 @@ def test_good_generator_beats_collapsed_one_and_repeats_exactly(cache_dir, digit
   collapsed = stand_in_trainer(resampler(zeros))
   bad = sample_quality.sample_quality_metrics(c, collapsed, digits, None, key)
   assert metrics["num_image_samples"] == len(digits.test["x"]) == 360
+  assert metrics["classifier_accuracy"] > 0.9  # the judge's own held-out accuracy, reported beside its metrics
   assert metrics["modes_covered"] == 10 and metrics["class_kl"] < 0.05
   assert metrics["precision"] > 0.8 and metrics["recall"] > 0.8
   assert bad["modes_covered"] <= 2 and bad["class_kl"] > 1.5  # log 10 = 2.30 for one class

@@ -115,7 +115,9 @@ def sample_quality_metrics(config, trainer, dataset: gdata.Dataset, state, key: 
 
   Keys: fd, kid, kid_stderr, precision, recall, modes_covered, class_kl (classifier feature
   space, see `image_metrics`), label_accuracy (conditional models: `Trainer.sample_labelled`), fid (Inception
-  pool3 space, only with eval.inception_weights), num_image_samples. Data without labels has
+  pool3 space, only with eval.inception_weights), num_image_samples, classifier_accuracy (the feature
+  classifier's held-out accuracy: it identifies the judge, whose weights, trained once per cache on first use,
+  depend on XLA's CPU thread count, so two fd values are comparable only when this matches). Data without labels has
   no classifier: then only fid (if configured) is reported. `key` fixes the samples and KID's
   subsets, so two evaluations of one checkpoint agree exactly.
   """
@@ -138,6 +140,7 @@ def sample_quality_metrics(config, trainer, dataset: gdata.Dataset, state, key: 
   metrics = {"num_image_samples": n}
   if spec.num_classes > 0:
     classifier = metric_classifier(config.eval, reference)
+    metrics["classifier_accuracy"] = float(classifier.meta["test_accuracy"])  # names the judge (see docstring)
     labels = intended_labels(n, batch_size, spec.num_classes) if conditional else None
     metrics.update(image_metrics(
         generated, real, features.feature_fn(classifier, batch_size, progress),

@@ -141,9 +141,11 @@ def run(main):
   """app.run(main) with user errors turned into one line and exit code 2 (3 for divergence, 4 for a lost peer)."""
   from gen_jax.train.multihost import EXIT_PEER_LOST, PeerLostError  # pylint: disable=import-outside-toplevel
   from gen_jax.train.safety import NonFiniteError, WorkdirError  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.host_memory import retain_freed_memory  # pylint: disable=import-outside-toplevel
 
   def guarded(argv):
     logging.set_verbosity(logging.WARNING)  # keep orbax's INFO lines off the console
+    retain_freed_memory()  # XLA's per-call CPU buffers reuse their pages (gen_jax.train.host_memory)
     if os.environ.get("GEN_JAX_TRACEBACK"):
       return main(argv)
     try:

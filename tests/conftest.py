@@ -15,6 +15,9 @@ files took 144 s instead of 216 s of wall time (249 instead of 393 user CPU-s). 
 slow at that level (training the digits classifier: 15x) run in a subprocess at full optimization
 (`tests.helpers.cli.run_at_full_optimization`).
 
+Every test process keeps freed host memory for reuse (`gen_jax.train.host_memory`), as the scripts do: XLA's
+per-call CPU buffers then stop being mapped and zeroed again on every call.
+
 XDG_CACHE_HOME is a fresh directory per run too (also removed at the end): the feature classifiers that
 evaluations train and cache (`gen_jax.eval.features`, under $XDG_CACHE_HOME/gen_jax) are trained by the run
 that needs them, as on a fresh CI machine, and never read from or left in the user's ~/.cache.
@@ -24,6 +27,7 @@ import os
 import shutil
 import tempfile
 
+from gen_jax.train.host_memory import retain_freed_memory  # imports no jax
 from tests.helpers.cli import FAST_COMPILE_FLAGS  # imports no jax
 
 _OWNED_DIRS = "GEN_JAX_TEST_OWNED_DIRS"
@@ -41,6 +45,9 @@ if _OWNED_DIRS not in os.environ:
   os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="gen_jax_test_cache_home_")
   owned.append(os.environ["XDG_CACHE_HOME"])
   os.environ[_OWNED_DIRS] = os.pathsep.join(owned)
+
+
+retain_freed_memory()  # in the controller and in every xdist worker (each imports this file)
 
 
 def pytest_unconfigure(config):

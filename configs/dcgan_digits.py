@@ -5,7 +5,7 @@
 
 Result (measured, seeds 0, 1, 2 (--config.seed=S, one run each), 40,000 steps, ~2 CPU-minutes of training each; scripts/evaluate.py, then
 scripts/seed_summary.py over the three runs): fd 37.6 ± 3.2 (34.2 / 34.7 / 43.9), kid 17.4 ± 3.1, precision
-0.74 ± 0.03, recall 0.90 ± 0.01, 10 classes covered, class KL 0.035. At 1,000 steps (the old setting) fd was 165.
+0.74 ± 0.03, recall 0.90 ± 0.01, 10 classes covered, class KL 0.035 ± 0.004. At 1,000 steps (the old setting) fd was 165.
 """
 
 from configs import gan_base

@@ -7,7 +7,7 @@ columns: the first continuous code from -1 to 1).
 
 Result (measured, seeds 0, 1, 2 (--config.seed=S, one run each), 40,000 steps as dcgan_digits, 147-181
 CPU-seconds of training each; scripts/evaluate.py, then scripts/seed_summary.py): fd 48.4 ± 4.1 (44.3 / 44.3 /
-56.6), kid 25.1 ± 4.4, precision 0.76 ± 0.02, recall 0.55 ± 0.04, 10 classes covered, class KL 0.053. The
+56.6), kid 25.1 ± 4.4, precision 0.76 ± 0.02, recall 0.55 ± 0.04, 10 classes covered, class KL 0.053 ± 0.017. The
 categorical code changes the digit's shape from row to row and the continuous code its slant/width along the
 row. At 1,000 steps (the old setting) fd was 208.
 """

@@ -10,10 +10,12 @@ trained one scale at a time for 600 steps of 3 critic + 3 generator Adam updates
 a batch of 2 noise draws per update. Narrower and shorter than the paper to fit 15 CPU-minutes.
 Pictures: DIR/samples/singan_*.png.
 
-Result (seed 0, 3,000 steps, 690 s of training CPU (user + sys), scripts/evaluate.py, 50 samples per size):
-sifid 0.0134, diversity 0.150 at 32x48; sifid_2x 0.0584, diversity_2x 0.147 at 32x96. The samples at the
-training size stay close to the photograph (little diversity); the 2x-wide ones keep one pagoda at the left
-and fill the new width with smooth water and hills, blurrier than the source, with no repeated tiles.
+Result (seeds 0, 1, 2, --config.seed=S, each trained on one core: 758-797 s of training CPU (user + sys);
+scripts/evaluate.py, 50 samples per size, then scripts/seed_summary.py): sifid 0.0226 +- 0.0016, diversity
+0.192 +- 0.006 at 32x48; sifid_2x 0.060 +- 0.014, diversity_2x 0.193 +- 0.003 at 32x96. An earlier seed-0 run
+with both cores (690 s; the README's pictures): sifid 0.0134, sifid_2x 0.0584. The samples at the training
+size stay close to the photograph; the 2x-wide ones keep one pagoda at the left and fill the new width with
+smooth water and hills, blurrier than the source, with no repeated tiles.
 """
 
 from configs import default

@@ -8,7 +8,7 @@ n_critic = 5 discriminator steps per generator step (Miyato et al., 2018, table 
 
 Result (measured, seeds 0, 1, 2 (--config.seed=S, one run each), 3,000 steps, 208 ± 1 CPU-seconds of
 training each; scripts/evaluate.py, then scripts/seed_summary.py): fd 28.97 ± 4.29 (23.8 / 37.5 / 25.6),
-kid 23.3 ± 13.8, precision 0.740 ± 0.002, recall 0.931 ± 0.014, 10 classes covered, class KL 0.035: the best
+kid 23.3 ± 13.8, precision 0.740 ± 0.002, recall 0.931 ± 0.014, 10 classes covered, class KL 0.035 ± 0.003: the best
 unconditional model of the image table.
 """
 

@@ -11,7 +11,7 @@ from gen_jax.train import host_memory
 
 # Allocate, touch and free a 48 MiB block (above glibc's largest mmap threshold) 8 times; print the page faults.
 PROBE = """
-import ctypes, resource, sys
+import ctypes, resource
 from gen_jax.train.host_memory import retain_freed_memory
 applied = retain_freed_memory()
 libc = ctypes.CDLL(None)

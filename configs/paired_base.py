@@ -15,6 +15,7 @@ def get_config():
   c.data.patch_stride = 16               # training patches' grid stride (0 = half a patch)
   c.data.sr_factor = 4                   # photos_sr / div2k_sr: bicubic downsampling factor of the inputs
   c.data.dihedral = False                # photos_sr/photos_color: + the 7 rotations/reflections of each training pair
+  c.data.train_photos = ""               # photos_sr/photos_color: comma-separated training photographs ("" = the four)
   c.data.batch_size = 16
 
   c.model.name = "srgan"                 # 'srgan' (also ESRGAN, SRResNet-MSE) or 'pix2pix'

@@ -218,3 +218,22 @@ def test_dihedral_copies_are_the_eight_symmetries_of_each_pair():
   bad = ml_collections.ConfigDict({**_data_config(name="photos_sr").to_dict(), "dihedral": "yes"})  # a typo'd config
   with pytest.raises(ValueError, match="data.dihedral: expected True or False, got 'yes'"):
     gdata.load(bad)
+
+
+def test_train_photos_adds_bundled_photographs_and_keeps_the_test_ones_out():
+  # A stereo pair gives its left view; a grayscale image its value in all three channels.
+  motorcycle = photos.photo("skimage:stereo_motorcycle")
+  camera = photos.photo("skimage:camera")
+  assert motorcycle.shape == (500, 741, 3) and camera.shape == (512, 512, 3)
+  np.testing.assert_array_equal(camera[..., 0], camera[..., 2])
+  ds = gdata.load(_data_config(name="photos_sr", image_size=16, patch_stride=16,
+                               train_photos="skimage:camera, skimage:stereo_motorcycle"))
+  np.testing.assert_array_equal(np.unique(ds.train["y"]), [0, 1])
+  assert len(ds.train["x"]) == (512 // 16) ** 2 + (500 // 16) * (740 // 16)
+  np.testing.assert_allclose(ds.train["x"][0], camera[:16, :16] * 2 - 1, atol=1e-6)
+  plain = gdata.load(_data_config(name="photos_sr", image_size=16, patch_stride=16))
+  np.testing.assert_array_equal(ds.test["x"], plain.test["x"])             # the held-out photographs unchanged
+  for bad, message in (("skimage:chelsea", "data.train_photos: expected one of"),
+                       ("skimage:camera,skimage:camera", "data.train_photos: expected distinct")):
+    with pytest.raises(ValueError, match=message):
+      gdata.load(_data_config(name="photos_sr", image_size=16, train_photos=bad))

@@ -7,6 +7,11 @@ Whole photographs are held out, so test patches come from scenes the model never
 - train: china (427x640), astronaut (512x512), coffee (400x600), rocket (427x640);
 - test: flower (427x640, scikit-learn) and chelsea (300x451, the cat, scikit-image).
 
+`data.train_photos` (comma-separated, '' = those four) may also name scikit-image's other bundled
+photographs (EXTRA_PHOTOS): stereo_motorcycle (its left view, 500x741), immunohistochemistry
+(512x512), and the grayscale camera, brick, grass, gravel, moon (512x512) and coins (303x384), each
+repeated over the three channels; the test photographs are never among them.
+
 Patches of `data.image_size` pixels (0 = 32) are cut on a regular grid, with stride
 `data.patch_stride` (0 = half a patch) in the training photographs and a whole patch (no
 overlap) in the test ones: no randomness, so the dataset is the same on every machine; the
@@ -46,6 +51,9 @@ from gen_jax.data.spec import DataSpec, Dataset
 
 TRAIN_PHOTOS = ("sklearn:china", "skimage:astronaut", "skimage:coffee", "skimage:rocket")
 TEST_PHOTOS = ("sklearn:flower", "skimage:chelsea")
+EXTRA_PHOTOS = ("skimage:stereo_motorcycle", "skimage:immunohistochemistry",       # colour
+                "skimage:camera", "skimage:brick", "skimage:grass", "skimage:gravel", "skimage:moon",
+                "skimage:coins")                                                     # grayscale
 DEFAULT_PATCH = 32
 DEFAULT_SR_FACTOR = 4
 LUMINANCE = (0.299, 0.587, 0.114)
@@ -55,7 +63,8 @@ DEFAULT_MAX_SIDE = 48
 
 
 def photo(name: str) -> np.ndarray:
-  """The bundled photograph 'sklearn:NAME' or 'skimage:NAME' as [H, W, 3] float32 in [0, 1]."""
+  """The bundled photograph 'sklearn:NAME' or 'skimage:NAME' as [H, W, 3] float32 in [0, 1]: a stereo pair's
+  left view, a grayscale image's value in all three channels."""
   library, _, image = name.partition(":")
   check_choice(library, ("sklearn", "skimage"), "photo library")
   if library == "sklearn":
@@ -67,7 +76,20 @@ def photo(name: str) -> np.ndarray:
     import skimage.data  # pylint: disable=import-outside-toplevel
 
     pixels = getattr(skimage.data, image)()
-  return np.asarray(pixels, np.float32) / 255.0
+    pixels = pixels[0] if isinstance(pixels, tuple) else pixels
+  pixels = np.asarray(pixels, np.float32) / 255.0
+  return np.repeat(pixels[..., None], 3, axis=-1) if pixels.ndim == 2 else pixels[..., :3]
+
+
+def train_photo_names(data_config) -> tuple[str, ...]:
+  """The training photographs `data.train_photos` names (comma-separated; '' = TRAIN_PHOTOS), validated:
+  each one of TRAIN_PHOTOS + EXTRA_PHOTOS, none repeated, so the held-out TEST_PHOTOS stay unseen."""
+  names = tuple(n.strip() for n in data_config.get("train_photos", "").split(",") if n.strip()) or TRAIN_PHOTOS
+  for name in names:
+    check_choice(name, TRAIN_PHOTOS + EXTRA_PHOTOS, "data.train_photos")
+  if len(set(names)) < len(names):
+    raise ValueError(f"data.train_photos: expected distinct photographs, got {', '.join(names)}")
+  return names
 
 
 def grid_patches(image: np.ndarray, size: int, stride: int) -> np.ndarray:
@@ -178,7 +200,7 @@ def load_photos(task: str, data_config) -> Dataset:
   """photos_sr (task 'sr') or photos_color (task 'color') as `data_config` says (module doc)."""
   check_choice(task, TASKS, "task")
   size, stride, factor, scale = patch_options(data_config)
-  train = with_dihedral_copies(paired_split([photo(n) for n in TRAIN_PHOTOS], task, size, stride, factor, scale),
+  train = with_dihedral_copies(paired_split([photo(n) for n in train_photo_names(data_config)], task, size, stride, factor, scale),
                                data_config)
   test = paired_split([photo(n) for n in TEST_PHOTOS], task, size, size, factor, scale)
   return paired_dataset(f"photos_{task}", train, test, scale)

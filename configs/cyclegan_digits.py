@@ -23,6 +23,7 @@ def get_config():
   c.model.features = 16                  # ResNet generators: c7s1-16, R16 x num_blocks, c7s1-1
   c.model.num_blocks = 2                 # 6 / 9 in the paper at 128 / 256 pixels
   c.model.num_downsampling = 0           # blocks at 8x8 (2 downsamplings in the paper)
+  c.model.outer_kernel = 7               # the first and last convolutions' k (c7s1)
   c.model.discriminator_features = 32    # PatchGAN with instance norm
   c.model.discriminator_layers = 1       # 16x16 receptive field: the whole 8x8 image (3: 70x70 in the paper)
   c.objective.lambda_cyc = 10.0

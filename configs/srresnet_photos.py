@@ -17,15 +17,18 @@ sharpness 0.0136 ± 0.0000 (HR 0.0258, bicubic 0.0109), fd 100.6 ± 2.0 (bicubic
 """
 
 from configs import paired_base
+from gen_jax.data import photos
 
 
 def get_config():
   c = paired_base.get_config()
   c.data.dihedral = True                 # + the 7 rotations/reflections of each training pair (EDSR's augmentation)
+  c.data.train_photos = ",".join(photos.TRAIN_PHOTOS + photos.EXTRA_PHOTOS)  # 4 + 8 bundled photographs
+  c.model.features = 48
   c.model.bicubic_skip = True
   c.objective.adversarial_weight = 0.0
   c.optim.schedule = "cosine"
   c.optim.final_lr_fraction = 0.1
-  c.train.num_steps = 6000
+  c.train.num_steps = 12_000
   c.train.steps_per_jit = 1              # XLA:CPU runs conv gradients many times slower inside lax.scan
   return c

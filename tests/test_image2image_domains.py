@@ -104,6 +104,12 @@ def test_nets_shapes_and_reflection_padding():
   for net, inputs in ((ResnetGenerator(1, 4, 1, 1), (x, c)), (AttributeEditor(4, 2), (x, c))):
     y = net.apply(net.init(jax.random.key(1), *inputs), *inputs)
     assert y.shape == x.shape and float(jnp.max(jnp.abs(y))) <= 1.0
+  local = ResnetGenerator(1, 4, 0, 0, outer_kernel=3)                    # c3s1-4 -> c3s1-1: a 5x5 receptive field
+  params = local.init(jax.random.key(1), x)["params"]
+  assert [p["kernel"].shape[:2] for p in params.values() if "kernel" in p] == [(3, 3), (3, 3)]
+  assert local.apply({"params": params}, x).shape == x.shape
+  with pytest.raises(ValueError, match="outer_kernel: expected an odd number >= 1, got 4"):
+    ResnetGenerator(1, 4, 0, 0, outer_kernel=4).init(jax.random.key(1), x)
   d = AuxiliaryDiscriminator(4, features=4, num_layers=2)
   scores, logits = d.apply(d.init(jax.random.key(2), x), x)
   assert scores.shape == (2, 2, 2, 1) and logits.shape == (2, 4)

@@ -13,7 +13,7 @@ One step, from the current parameters (objectives in gen_jax.image2image.unpaire
   D_A, D_B: minimize LS_D on real images vs generated ones passed through the history pools
   (objective.pool_size images each, kept in the model state and queried with the global batch).
 
-Config fields (configs/cyclegan_digits.py): model.features, num_blocks, num_downsampling,
+Config fields (configs/cyclegan_digits.py): model.features, num_blocks, num_downsampling, outer_kernel,
 discriminator_features, discriminator_layers; objective.lambda_cyc, lambda_id, pool_size;
 optim.learning_rate (G, F), optim.discriminator_learning_rate (0 = the same).
 Pictures: rows a | G(a) | F(G(a)) | b | F(b) | G(F(b)) of held-out images.
@@ -48,7 +48,8 @@ def _networks(config, channels: int, dtype) -> dict:
   common.check_widths(m, ("features", "discriminator_features", "discriminator_layers"))
   for field in ("num_blocks", "num_downsampling"):
     common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
-  generator = ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, dtype=dtype)
+  generator = ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling,
+                              outer_kernel=m.get("outer_kernel", 7), dtype=dtype)
   discriminator = PatchDiscriminator(m.discriminator_features, m.discriminator_layers, "instance", dtype=dtype)
   return {"generator_ab": generator, "generator_ba": generator,
           "discriminator_a": discriminator, "discriminator_b": discriminator}

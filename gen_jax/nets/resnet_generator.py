@@ -68,6 +68,8 @@ class ResnetGenerator(nn.Module):
     num_downsampling: stride-2 convolutions (2 in the paper; 1 for 8x8 digits).
     padding: of the two 7x7 convolutions, 'reflect' (CycleGAN) or 'zeros' (StarGAN; see the module doc).
     dtype: computation dtype (the output is float32).
+    outer_kernel: k of the first and last convolutions (c7s1: 7; an odd number; 3 keeps an 8x8 generator's
+      receptive field local).
   """
 
   out_channels: int
@@ -76,6 +78,7 @@ class ResnetGenerator(nn.Module):
   num_downsampling: int = 2
   padding: str = "reflect"
   dtype: jnp.dtype = jnp.float32
+  outer_kernel: int = 7
 
   @nn.compact
   def __call__(self, x: jax.Array, condition: jax.Array | None = None, train: bool = True) -> jax.Array:
@@ -83,8 +86,11 @@ class ResnetGenerator(nn.Module):
     if self.padding not in PADDINGS:
       raise ValueError(f"padding: expected one of {list(PADDINGS)}, got {self.padding!r}")
     h = x if condition is None else tile_condition(x, condition)                # [B, H, W, C (+ K)]
-    h = nn.Conv(self.features, (7, 7), padding="VALID", use_bias=False, dtype=self.dtype)(
-        reflect_pad(h.astype(self.dtype), 3, self.padding))
+    k = self.outer_kernel
+    if k < 1 or k % 2 == 0:
+      raise ValueError(f"outer_kernel: expected an odd number >= 1, got {k}")
+    h = nn.Conv(self.features, (k, k), padding="VALID", use_bias=False, dtype=self.dtype)(
+        reflect_pad(h.astype(self.dtype), k // 2, self.padding))
     h = nn.relu(nn.InstanceNorm(dtype=self.dtype)(h))                           # [B, H, W, f]
     for i in range(self.num_downsampling):                                      # [B, H / 2^(i+1), ., f 2^(i+1)]
       h = nn.Conv(self.features * 2 ** (i + 1), (3, 3), strides=(2, 2), padding="SAME", use_bias=False,
@@ -96,5 +102,5 @@ class ResnetGenerator(nn.Module):
       h = nn.ConvTranspose(self.features * 2 ** i, (3, 3), strides=(2, 2), padding="SAME", use_bias=False,
                            dtype=self.dtype)(h)
       h = nn.relu(nn.InstanceNorm(dtype=self.dtype)(h))
-    h = nn.Conv(self.out_channels, (7, 7), padding="VALID", dtype=self.dtype)(reflect_pad(h, 3, self.padding))
+    h = nn.Conv(self.out_channels, (k, k), padding="VALID", dtype=self.dtype)(reflect_pad(h, k // 2, self.padding))
     return jnp.tanh(h).astype(jnp.float32)                                      # [B, H, W, out_channels]

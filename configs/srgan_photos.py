@@ -8,9 +8,9 @@ python scripts/evaluate.py --workdir=/tmp/srgan_photos
 The generator starts from the SRResNet (model.pretrained_workdir; fresh Adam state) and trains
 on MSE + 1e-3 (-log D(G(x))) against a PatchGAN discriminator (34x34 receptive field, BatchNorm).
 
-Measured (seeds 0, 1, 2, each from that seed's SRResNet; 2,000 steps, 201-220 s of CPU each on one core):
-psnr 30.12 ± 0.03 dB (SRResNet 30.17, bicubic 29.45), psnr_whole 30.39 ± 0.06 (SRResNet 30.48), ssim
-0.875 ± 0.002, sharpness 0.0147 ± 0.0001 (SRResNet 0.0136, HR 0.0258), fd 96.2 ± 1.4 (SRResNet 100.6):
+Measured (seeds 0, 1, 2, each from that seed's SRResNet; 2,000 steps, 242-251 s of CPU each on one core):
+psnr 30.31 ± 0.01 dB (SRResNet 30.43, bicubic 29.45), psnr_whole 30.48 ± 0.05 (SRResNet 30.69), ssim
+0.875 ± 0.003, sharpness 0.0156 ± 0.0004 (SRResNet 0.0138, HR 0.0258), fd 80.1 ± 1.6 (SRResNet 89.3):
 sharper at lower PSNR on every seed, as in the paper.
 """
 

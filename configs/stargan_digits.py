@@ -24,6 +24,7 @@ def get_config():
   c.model.features = 16                  # ResNet generator, target attributes tiled as 4 input channels
   c.model.num_blocks = 3                 # 6 in the paper
   c.model.num_downsampling = 1           # 8x8 -> 4x4 (2 in the paper)
+  c.model.outer_kernel = 7               # the first and last convolutions' k (c7s1)
   c.model.discriminator_features = 32
   c.model.discriminator_layers = 2       # 8x8 -> 2x2 patch scores; the class head sees the whole 2x2 map
   c.model.discriminator_normalization = "none"

@@ -256,6 +256,8 @@ def test_cyclegan_state_with_its_history_pools_resumes_exactly_from_a_checkpoint
     ("attgan", "objective.lambda_gp", "objective.lambda_gp: expected a non-negative number"),
     ("stargan", "objective.target_domains", r"objective.target_domains: expected one of \['uniform', 'batch'\]"),
     ("stargan", "objective.lambda_id", "objective.lambda_id: expected a non-negative number"),
+    ("stargan", "model.outer_kernel", "model.outer_kernel: expected an odd int >= 1, got -1"),
+    ("cyclegan", "model.outer_kernel", "model.outer_kernel: expected an odd int >= 1, got -1"),
 ])
 def test_builders_reject_bad_fields_naming_them(name, field, message):
   config = tiny_config(**{"model.name": name, field: "layer" if field.endswith(("normalization", "domains")) else -1})

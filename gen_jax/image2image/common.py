@@ -41,6 +41,13 @@ def check_widths(model, names: tuple[str, ...]) -> None:
     check_positive_int(model[name], f"model.{name}")
 
 
+def outer_kernel(model) -> int:
+  """model.outer_kernel (7, c7s1, when absent: configs saved before the field), validated: an odd int >= 1."""
+  k = model.get("outer_kernel", 7)
+  check_field(isinstance(k, int) and k >= 1 and k % 2 == 1, "model.outer_kernel", "an odd int >= 1", k)
+  return k
+
+
 def optimizers(config, names: tuple[str, ...]) -> dict:
   """One Adam (optim.*, with optim.schedule) per network: the GAN family's two optimizers
   (`gen_jax.gan.components.optimizers_from_config`), the discriminator's for 'discriminator*' names."""

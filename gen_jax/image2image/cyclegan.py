@@ -49,7 +49,7 @@ def _networks(config, channels: int, dtype) -> dict:
   for field in ("num_blocks", "num_downsampling"):
     common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
   generator = ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling,
-                              outer_kernel=m.get("outer_kernel", 7), dtype=dtype)
+                              outer_kernel=common.outer_kernel(m), dtype=dtype)
   discriminator = PatchDiscriminator(m.discriminator_features, m.discriminator_layers, "instance", dtype=dtype)
   return {"generator_ab": generator, "generator_ba": generator,
           "discriminator_a": discriminator, "discriminator_b": discriminator}

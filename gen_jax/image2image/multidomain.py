@@ -21,7 +21,7 @@ per step, objective.n_critic discriminator updates, each on a fresh batch (WGAN-
 objective.loss, objective.lambda_gp), then one generator update.
 
 Config fields (configs/stargan_digits.py, configs/attgan_digits.py): model.features,
-num_blocks, num_downsampling (stargan), num_layers (attgan's encoder and decoder),
+num_blocks, num_downsampling, outer_kernel (stargan), num_layers (attgan's encoder and decoder),
 discriminator_features, discriminator_layers, discriminator_normalization; objective.loss,
 n_critic, lambda_cls (generator), lambda_cls_real (discriminator), lambda_rec, lambda_gp,
 lambda_id (stargan), target_domains; optim.learning_rate, optim.discriminator_learning_rate. Pictures: one row per
@@ -59,7 +59,8 @@ def _generator(config, channels: int, dtype):
   if m.name == "stargan":
     for field in ("num_blocks", "num_downsampling"):
       common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
-    return ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, "zeros", dtype)
+    return ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, "zeros", dtype,
+                           common.outer_kernel(m))
   check_positive_int(m.num_layers, "model.num_layers")
   return AttributeEditor(m.features, m.num_layers, dtype=dtype)
 

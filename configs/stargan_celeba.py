@@ -53,6 +53,7 @@ def get_config():
   c.model.features = 64
   c.model.num_blocks = 6
   c.model.num_downsampling = 2
+  c.model.outer_kernel = 7               # c7s1, the paper's
   c.model.discriminator_features = 64
   c.model.discriminator_layers = 6       # 128 -> 2x2 patch scores
   c.model.discriminator_normalization = "none"

@@ -18,6 +18,7 @@ from gen_jax.nets.resnet_generator import ResnetGenerator, reflect_pad
 from gen_jax.data.pipeline import BatchStream
 from gen_jax.train import checkpoint, parallel, registry
 from gen_jax.train.train_step import make_train_step
+from tests.helpers.digit_domains import load as load_domain
 from tests.helpers.family_worker import device_comparison, few_steps
 
 CONFIGS = {"cyclegan": cyclegan_digits, "stargan": stargan_digits, "attgan": attgan_digits}
@@ -48,14 +49,8 @@ def tiny_config(**fields):
 # ----------------------------------------------------------------------------------------------
 # Data.
 
-def _data(name):
-  c = cyclegan_digits.get_config().data
-  c.name = name
-  return gdata.load(c)
-
-
 def test_printed_digits_are_deterministic_balanced_and_in_range():
-  ds = _data("digits_printed")
+  ds = load_domain("digits_printed")
   assert ds.train["x"].shape == (1437, 8, 8, 1) and ds.test["x"].shape == (360, 8, 8, 1)
   assert ds.train["x"].min() == -1.0 and ds.train["x"].max() == 1.0
   assert np.bincount(ds.test["y"]).tolist() == [36] * 10
@@ -65,7 +60,7 @@ def test_printed_digits_are_deterministic_balanced_and_in_range():
 
 
 def test_attribute_domains_label_and_edit_the_digits():
-  ds = _data("digits_attributes")
+  ds = load_domain("digits_attributes")
   n = 360
   assert ds.test["x"].shape == (9 * n, 8, 8, 1) and ds.spec.num_classes == 9
   assert ds.test["y"].tolist() == np.repeat(np.arange(9), n).tolist()
@@ -86,8 +81,8 @@ def test_slant_right_moves_the_top_right():
 
 
 def test_unpaired_pairs_stack_both_domains():
-  ds = _data("digits_unpaired")
-  printed = _data("digits_printed")
+  ds = load_domain("digits_unpaired")
+  printed = load_domain("digits_printed")
   assert ds.train["x"].shape == (1437, 8, 8, 2) and ds.spec.num_classes == 0
   np.testing.assert_array_equal(np.sort(ds.test["x"][..., 1].ravel()), np.sort(printed.test["x"][..., 0].ravel()))
   labels_a, labels_b = digit_domains.unpaired_labels("test")
@@ -277,7 +272,7 @@ def test_models_refuse_other_data():
   config = tiny_config(**{"model.name": "stargan"})
   with pytest.raises(ValueError, match=r"data.name: expected an attribute dataset \(digits_attributes, "
                                        r"celeb_a_attributes\) for model 'stargan', got 'digits'"):
-    registry.get_model("stargan")(config, _data("digits").spec)
+    registry.get_model("stargan")(config, load_domain("digits").spec)
   with pytest.raises(ValueError,
                      match=r"data.name: expected an unpaired dataset .* for model 'cyclegan', got 'digits'"):
-    registry.get_model("cyclegan")(tiny_config(**{"model.name": "cyclegan"}), _data("digits").spec)
+    registry.get_model("cyclegan")(tiny_config(**{"model.name": "cyclegan"}), load_domain("digits").spec)

@@ -13,20 +13,13 @@ import ml_collections
 import numpy as np
 import pytest
 
-from configs import cyclegan_digits
-from gen_jax import data as gdata
 from gen_jax.data import digit_domains
 from gen_jax.data.spec import DataSpec, Dataset, split_dict
 from gen_jax.eval import translation
 from tests.helpers.cli import run_at_full_optimization
+from tests.helpers.digit_domains import load as load_domain
 
 pytestmark = pytest.mark.slow  # ~100 CPU-s: six judges trained, ~60,000 images judged
-
-
-def _digits(name):
-  c = cyclegan_digits.get_config().data
-  c.name = name
-  return gdata.load(c)
 
 
 def oracle_edit(dataset):
@@ -75,7 +68,7 @@ def compute_all(cache_dir: str, out_path: str) -> None:
   """Every translator's metrics, as JSON in out_path (run by the fixture at full optimization)."""
   config = ml_collections.ConfigDict({"classifier_cache_dir": cache_dir, "classifier_steps": 150,
                                       "image_batch_size": 512, "progress": False})
-  unpaired, attributes = _digits("digits_unpaired"), _digits("digits_attributes")
+  unpaired, attributes = load_domain("digits_unpaired"), load_domain("digits_attributes")
   flips = flip_dataset(np.random.default_rng(0))
   identity = lambda x, _: x
   results = {

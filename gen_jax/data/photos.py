@@ -200,8 +200,8 @@ def load_photos(task: str, data_config) -> Dataset:
   """photos_sr (task 'sr') or photos_color (task 'color') as `data_config` says (module doc)."""
   check_choice(task, TASKS, "task")
   size, stride, factor, scale = patch_options(data_config)
-  train = with_dihedral_copies(paired_split([photo(n) for n in train_photo_names(data_config)], task, size, stride, factor, scale),
-                               data_config)
+  train_photos = (photo(n) for n in train_photo_names(data_config))             # read one at a time
+  train = with_dihedral_copies(paired_split(train_photos, task, size, stride, factor, scale), data_config)
   test = paired_split([photo(n) for n in TEST_PHOTOS], task, size, size, factor, scale)
   return paired_dataset(f"photos_{task}", train, test, scale)
 

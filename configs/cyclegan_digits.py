@@ -26,6 +26,7 @@ def get_config():
   c.model.outer_kernel = 7               # the first and last convolutions' k (c7s1)
   c.model.discriminator_features = 32    # PatchGAN with instance norm
   c.model.discriminator_layers = 1       # 16x16 receptive field: the whole 8x8 image (3: 70x70 in the paper)
+  c.model.discriminator_normalization = "instance"
   c.objective.lambda_cyc = 10.0
   c.objective.lambda_id = 5.0            # 0.5 lambda_cyc, as in the paper
   c.objective.pool_size = 50             # history pool of generated images per discriminator

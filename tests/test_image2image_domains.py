@@ -248,6 +248,8 @@ def test_cyclegan_state_with_its_history_pools_resumes_exactly_from_a_checkpoint
     ("cyclegan", "objective.lambda_cyc", "objective.lambda_cyc: expected a non-negative number"),
     ("cyclegan", "objective.pool_size", "objective.pool_size"),
     ("stargan", "model.discriminator_normalization", "model.discriminator_normalization: expected one of"),
+    ("cyclegan", "model.discriminator_normalization",
+     r"model.discriminator_normalization: expected one of \['instance', 'none'\], got 'layer'"),
     ("attgan", "objective.lambda_gp", "objective.lambda_gp: expected a non-negative number"),
     ("stargan", "objective.target_domains", r"objective.target_domains: expected one of \['uniform', 'batch'\]"),
     ("stargan", "objective.lambda_id", "objective.lambda_id: expected a non-negative number"),

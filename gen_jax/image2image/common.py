@@ -48,6 +48,14 @@ def outer_kernel(model) -> int:
   return k
 
 
+def discriminator_normalization(model, allowed: tuple[str, ...]) -> str:
+  """model.discriminator_normalization ('instance' when absent: configs saved before the field), validated:
+  one of `allowed` (the normalizations whose discriminator keeps no batch statistics)."""
+  name = model.get("discriminator_normalization", "instance")
+  check_field(name in allowed, "model.discriminator_normalization", f"one of {list(allowed)}", name)
+  return name
+
+
 def optimizers(config, names: tuple[str, ...]) -> dict:
   """One Adam (optim.*, with optim.schedule) per network: the GAN family's two optimizers
   (`gen_jax.gan.components.optimizers_from_config`), the discriminator's for 'discriminator*' names."""

@@ -14,7 +14,8 @@ One step, from the current parameters (objectives in gen_jax.image2image.unpaire
   (objective.pool_size images each, kept in the model state and queried with the global batch).
 
 Config fields (configs/cyclegan_digits.py): model.features, num_blocks, num_downsampling, outer_kernel,
-discriminator_features, discriminator_layers; objective.lambda_cyc, lambda_id, pool_size;
+discriminator_features, discriminator_layers, discriminator_normalization ('instance' as in the paper,
+or 'none'); objective.lambda_cyc, lambda_id, pool_size;
 optim.learning_rate (G, F), optim.discriminator_learning_rate (0 = the same).
 Pictures: rows a | G(a) | F(G(a)) | b | F(b) | G(F(b)) of held-out images.
 `evaluate`: gen_jax.eval.translation's label_preserved, domain_accuracy, cycle_error and fd
@@ -50,7 +51,8 @@ def _networks(config, channels: int, dtype) -> dict:
     common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
   generator = ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling,
                               outer_kernel=common.outer_kernel(m), dtype=dtype)
-  discriminator = PatchDiscriminator(m.discriminator_features, m.discriminator_layers, "instance", dtype=dtype)
+  normalization = common.discriminator_normalization(m, ("instance", "none"))
+  discriminator = PatchDiscriminator(m.discriminator_features, m.discriminator_layers, normalization, dtype=dtype)
   return {"generator_ab": generator, "generator_ba": generator,
           "discriminator_a": discriminator, "discriminator_b": discriminator}
 

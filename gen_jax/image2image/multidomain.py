@@ -68,11 +68,9 @@ def _generator(config, channels: int, dtype):
 def _discriminator(config, num_attributes: int, dtype):
   m = config.model
   common.check_widths(m, ("discriminator_features", "discriminator_layers"))
-  common.check_field(m.discriminator_normalization in NORMALIZATIONS, "model.discriminator_normalization",
-                     f"one of {list(NORMALIZATIONS)}", m.discriminator_normalization)
   slope = 0.01 if m.name == "stargan" else 0.2
   return AuxiliaryDiscriminator(num_attributes, m.discriminator_features, m.discriminator_layers,
-                                m.discriminator_normalization, slope, dtype)
+                                common.discriminator_normalization(m, NORMALIZATIONS), slope, dtype)
 
 
 def build_multidomain(config, spec) -> Trainer:

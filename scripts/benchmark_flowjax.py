@@ -9,8 +9,8 @@ epochs, the best parameters returned), on the raw points, flowjax's default flow
 MLPs of one hidden layer of width 50, ReLU) with its default affine transformer or
 `RationalQuadraticSpline(knots=8, interval=4)` (8 inner knots: 9 bins on [-4, 4]). gen_jax then fits its
 twin (gen_jax.flows.networks: 'maf' or 'realnvp', 8 layers, hidden (50,), 9 spline bins on [-4, 4] after
-its fixed standardization into [-3, 3]; the affine twins with gen_jax's 'affine_softplus' transform and
-'uniform' conditioner init, flowjax's scale parameterization and dense init) with the same Adam 5e-4 and
+its fixed standardization into [-3, 3]; the affine twins on the raw points, as flowjax's, with gen_jax's
+'affine_softplus' transform and 'uniform' conditioner init, flowjax's scale parameterization and dense init) with the same Adam 5e-4 and
 batch 100, on the first 90 % of the points (flowjax draws its 90 % at random), for the number of steps
 flowjax took, by a jitted optax loop that runs each epoch's steps in one compiled call (lax.scan, as the
 engine's `train.steps_per_jit` does) and keeps, like flowjax, the parameters of the epoch with the lowest
@@ -76,13 +76,22 @@ def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
   return flow, len(losses["train"]) * steps_per_epoch
 
 
+def input_layer(transform: str, spec) -> FixedAffine:
+  """The twin's fixed first layer: the identity for the affine twins, which see the raw points as flowjax's flows
+  do; the spline twins keep gen_jax's standardization of the data range into [-3, 3], inside their bins'
+  [-4, 4] (grid25's raw points reach 4.15)."""
+  if transform != "spline":
+    return FixedAffine(0.0, 1.0)
+  lo, hi = spec.value_range
+  return FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2))
+
+
 def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key):
   """gen_jax's twin trained for `steps` steps of batch BATCH on the first 90 % of `train`, keeping, as flowjax's
   `fit_to_data` does, the parameters of the epoch with the lowest loss on the last 10 %: (flow, params)."""
   _, family, transform, init = FLOWS[name]
-  lo, hi = spec.value_range
   body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL, init_scheme=init)
-  flow = networks.FlowDensity(FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2)), body, (2,))
+  flow = networks.FlowDensity(input_layer(transform, spec), body, (2,))
   split = int(len(train) * (1 - VAL_PROP))
   points, validation = jnp.asarray(train[:split]), jnp.asarray(train[split:])
   params = flow.init(key, points[:1])

@@ -3,6 +3,7 @@ the same flow for the same number of steps and report the same fields."""
 
 import functools
 import json
+import types
 
 import numpy as np
 import pytest
@@ -34,3 +35,11 @@ def test_flowjax_and_gen_jax_records_pair_up(monkeypatch):
   assert [(line["library"], line["seeds"]) for line in lines] == [("flowjax", [0]), ("gen_jax", [0])]
   assert lines[1]["kl_to_truth"] == gen_jax_record["kl_to_truth"] and lines[1]["kl_to_truth_se"] == 0.0
   assert lines[1]["speedup_wall"] == pytest.approx(gen_jax_record["steps_per_sec"] / flowjax_record["steps_per_sec"])
+
+
+def test_affine_twins_see_the_raw_points_and_spline_twins_the_standardized_ones():
+  spec = types.SimpleNamespace(value_range=(-4.0, 4.0))
+  x = np.array([[4.0, -2.0]], np.float32)
+  for transform, expected in (("affine_softplus", x), ("spline", 0.75 * x)):  # [-4, 4] -> [-3, 3]
+    z, _ = benchmark_flowjax.input_layer(transform, spec).apply({}, x, method="forward")
+    np.testing.assert_allclose(np.asarray(z), expected, rtol=1e-6)

@@ -1,7 +1,7 @@
 """gen_jax's flows side by side with flowjax's on the 2-D mixtures: the same architecture, data, steps and batch.
 
   python scripts/benchmark_flowjax.py [--datasets ring8,grid25] [--flows maf_spline,maf_affine,coupling_affine]
-                                      [--num_train 10000] [--seeds 0,1,2]
+                                      [--num_train 10000] [--seeds 0,1,2] [--raw_affine]
 
 For each dataset and flow, flowjax fits first, exactly as its users do: `fit_to_data` with its defaults
 (Adam 5e-4, batch 100, 10 % of the points held out for early stopping with patience 5, at most 100
@@ -9,8 +9,9 @@ epochs, the best parameters returned), on the raw points, flowjax's default flow
 MLPs of one hidden layer of width 50, ReLU) with its default affine transformer or
 `RationalQuadraticSpline(knots=8, interval=4)` (8 inner knots: 9 bins on [-4, 4]). gen_jax then fits its
 twin (gen_jax.flows.networks: 'maf' or 'realnvp', 8 layers, hidden (50,), 9 spline bins on [-4, 4] after
-its fixed standardization into [-3, 3]; the affine twins on the raw points, as flowjax's, with gen_jax's
-'affine_softplus' transform and 'uniform' conditioner init, flowjax's scale parameterization and dense init) with the same Adam 5e-4 and
+its fixed standardization into [-3, 3] (with --raw_affine the affine twins skip it and fit the raw points, as
+flowjax's flows do); the affine twins with gen_jax's 'affine_softplus' transform and 'uniform' conditioner init,
+flowjax's scale parameterization and dense init) with the same Adam 5e-4 and
 batch 100, on the first 90 % of the points (flowjax draws its 90 % at random), for the number of steps
 flowjax took, by a jitted optax loop that runs each epoch's steps in one compiled call (lax.scan, as the
 engine's `train.steps_per_jit` does) and keeps, like flowjax, the parameters of the epoch with the lowest
@@ -76,22 +77,22 @@ def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
   return flow, len(losses["train"]) * steps_per_epoch
 
 
-def input_layer(transform: str, spec) -> FixedAffine:
-  """The twin's fixed first layer: the identity for the affine twins, which see the raw points as flowjax's flows
-  do; the spline twins keep gen_jax's standardization of the data range into [-3, 3], inside their bins'
-  [-4, 4] (grid25's raw points reach 4.15)."""
-  if transform != "spline":
+def input_layer(transform: str, spec, raw_affine: bool = False) -> FixedAffine:
+  """The twin's fixed first layer: gen_jax's standardization of the data range into [-3, 3] (for the spline
+  twins inside their bins' [-4, 4]: grid25's raw points reach 4.15), or with `raw_affine` the identity for the
+  affine twins, which then see the raw points as flowjax's flows do."""
+  if raw_affine and transform != "spline":
     return FixedAffine(0.0, 1.0)
   lo, hi = spec.value_range
   return FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2))
 
 
-def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key):
+def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key, raw_affine: bool = False):
   """gen_jax's twin trained for `steps` steps of batch BATCH on the first 90 % of `train`, keeping, as flowjax's
   `fit_to_data` does, the parameters of the epoch with the lowest loss on the last 10 %: (flow, params)."""
   _, family, transform, init = FLOWS[name]
   body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL, init_scheme=init)
-  flow = networks.FlowDensity(input_layer(transform, spec), body, (2,))
+  flow = networks.FlowDensity(input_layer(transform, spec, raw_affine), body, (2,))
   split = int(len(train) * (1 - VAL_PROP))
   points, validation = jnp.asarray(train[:split]), jnp.asarray(train[split:])
   params = flow.init(key, points[:1])
@@ -121,14 +122,14 @@ def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key):
   return flow, best_params
 
 
-def compare(dataset: str, name: str, seed: int, num_train: int):
+def compare(dataset: str, name: str, seed: int, num_train: int, raw_affine: bool = False):
   """The two JSON records (flowjax, gen_jax) of one dataset and flow."""
   data = toy2d.load_generated(dataset, num_train, seed)
   train = np.asarray(data.train["x"], np.float32)
   test = np.asarray(data.sampler(np.random.default_rng(10_000 + seed), TEST_DRAWS)[0], np.float32)
   key = jax.random.key(seed)
   base = {"dataset": dataset, "flow": name, "layers": LAYERS, "width": WIDTH, "batch": BATCH,
-          "learning_rate": LEARNING_RATE, "num_train": num_train, "seed": seed}
+          "learning_rate": LEARNING_RATE, "num_train": num_train, "seed": seed, "raw_affine": raw_affine}
   records = []
 
   start, cpu = time.perf_counter(), cpu_seconds()
@@ -140,7 +141,7 @@ def compare(dataset: str, name: str, seed: int, num_train: int):
                   "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)})
 
   start, cpu = time.perf_counter(), cpu_seconds()
-  model, params = fit_gen_jax(name, data.spec, train, steps, key)
+  model, params = fit_gen_jax(name, data.spec, train, steps, key, raw_affine)
   seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
   log_q = np.asarray(jax.jit(lambda x: model.apply(params, x))(test), np.float64)
   samples = np.asarray(model.apply(params, jax.random.fold_in(key, 1), MODE_SAMPLES, method="sample"))
@@ -175,6 +176,7 @@ def main():
   parser.add_argument("--flows", default="maf_spline,maf_affine,coupling_affine")
   parser.add_argument("--num_train", type=int, default=10_000)
   parser.add_argument("--seeds", default="0", help="comma-separated seeds, one comparison each")
+  parser.add_argument("--raw_affine", action="store_true", help="the affine twins fit the raw points (no standardization)")
   args = parser.parse_args()
   names = args.flows.split(",")
   for name in names:
@@ -184,7 +186,7 @@ def main():
   for seed in [int(s) for s in args.seeds.split(",")]:
     for dataset in args.datasets.split(","):
       for name in names:
-        for record in compare(dataset, name, seed, args.num_train):
+        for record in compare(dataset, name, seed, args.num_train, args.raw_affine):
           records.append(record)
           print(json.dumps(record), flush=True)
   for line in summary(records):

@@ -37,9 +37,11 @@ def test_flowjax_and_gen_jax_records_pair_up(monkeypatch):
   assert lines[1]["speedup_wall"] == pytest.approx(gen_jax_record["steps_per_sec"] / flowjax_record["steps_per_sec"])
 
 
-def test_affine_twins_see_the_raw_points_and_spline_twins_the_standardized_ones():
+def test_twins_are_standardized_unless_raw_affine_asks_the_affine_ones_for_the_raw_points():
   spec = types.SimpleNamespace(value_range=(-4.0, 4.0))
   x = np.array([[4.0, -2.0]], np.float32)
-  for transform, expected in (("affine_softplus", x), ("spline", 0.75 * x)):  # [-4, 4] -> [-3, 3]
-    z, _ = benchmark_flowjax.input_layer(transform, spec).apply({}, x, method="forward")
+  standardized = 0.75 * x  # [-4, 4] -> [-3, 3]
+  for transform, raw_affine, expected in (("affine_softplus", False, standardized), ("affine_softplus", True, x),
+                                          ("spline", False, standardized), ("spline", True, standardized)):
+    z, _ = benchmark_flowjax.input_layer(transform, spec, raw_affine).apply({}, x, method="forward")
     np.testing.assert_allclose(np.asarray(z), expected, rtol=1e-6)

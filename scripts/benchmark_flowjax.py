@@ -1,7 +1,7 @@
 """gen_jax's flows side by side with flowjax's on the 2-D mixtures: the same architecture, data, steps and batch.
 
   python scripts/benchmark_flowjax.py [--datasets ring8,grid25] [--flows maf_spline,maf_affine,coupling_affine]
-                                      [--num_train 10000] [--seeds 0,1,2] [--raw_affine]
+                                      [--num_train 10000] [--seeds 0,1,2] [--raw_affine] [--leader flowjax]
 
 For each dataset and flow, flowjax fits first, exactly as its users do: `fit_to_data` with its defaults
 (Adam 5e-4, batch 100, 10 % of the points held out for early stopping with patience 5, at most 100
@@ -15,8 +15,10 @@ flowjax's scale parameterization and dense init) with the same Adam 5e-4 and
 batch 100, on the first 90 % of the points (flowjax draws its 90 % at random), for the number of steps
 flowjax took, by a jitted optax loop that runs each epoch's steps in one compiled call (lax.scan, as the
 engine's `train.steps_per_jit` does) and keeps, like flowjax, the parameters of the epoch with the lowest
-loss on the held-out 10 %. flowjax is imported only here (it is not a dependency of gen_jax):
-`pip install flowjax==19.1.2`.
+loss on the held-out 10 %. With --leader gen_jax the roles swap: gen_jax fits first with fit_to_data's
+early-stopping rule, and flowjax then trains for as many epochs (its patience set to them), keeping its best
+epoch: the step count is then adapted to gen_jax's validation curve instead of flowjax's. flowjax is imported
+only here (it is not a dependency of gen_jax): `pip install flowjax==19.1.2`.
 
 One JSON line per (dataset, flow, library): test `nll` (mean -log q over 10,000 fresh draws, nats),
 `kl_to_truth` = E_p[log p - log q] over the same draws, the mode metrics of 2,500 samples, `steps`, `fit_seconds`
@@ -50,6 +52,7 @@ FLOWS = {  # name -> (flowjax constructor, gen_jax family, gen_jax transform, ge
 }
 LAYERS, WIDTH, KNOTS, INTERVAL = 8, 50, 8, 4.0
 LEARNING_RATE, BATCH, VAL_PROP = 5e-4, 100, 0.1
+MAX_EPOCHS, PATIENCE = 100, 5  # fit_to_data's defaults
 TEST_DRAWS, MODE_SAMPLES = 10_000, 2_500
 
 
@@ -64,17 +67,23 @@ def scores(spec, log_q: np.ndarray, test: np.ndarray, samples: np.ndarray) -> di
   return {**result, **modes.mode_metrics(np.asarray(samples, np.float64), spec.mode_centres, spec.mode_std)}
 
 
-def fit_flowjax(name: str, train: np.ndarray, key) -> tuple:
-  """flowjax's fit with its defaults: (distribution, training steps taken)."""
+def fit_flowjax(name: str, train: np.ndarray, key, epochs: int | None = None) -> tuple:
+  """flowjax's fit with its defaults (early stopping), or for exactly `epochs` epochs (patience `epochs`), keeping
+  its best epoch either way: (distribution, training steps taken)."""
   constructor, _, transform, _ = FLOWS[name]
   transformer = fjb.RationalQuadraticSpline(knots=KNOTS, interval=INTERVAL) if transform == "spline" else None
   model_key, fit_key = jax.random.split(key)
   flow = constructor(model_key, base_dist=fjd.Normal(jnp.zeros(2)), transformer=transformer, flow_layers=LAYERS,
                      nn_width=WIDTH)
+  stopping = {} if epochs is None else {"max_epochs": epochs, "max_patience": epochs}
   flow, losses = fit_to_data(fit_key, flow, train, learning_rate=LEARNING_RATE, batch_size=BATCH,
-                             val_prop=VAL_PROP, show_progress=False)
-  steps_per_epoch = int(len(train) * (1 - VAL_PROP)) // BATCH
-  return flow, len(losses["train"]) * steps_per_epoch
+                             val_prop=VAL_PROP, show_progress=False, **stopping)
+  return flow, len(losses["train"]) * steps_per_epoch(len(train))
+
+
+def steps_per_epoch(num_train: int) -> int:
+  """Full batches in the 90 % of the points both libraries train on."""
+  return int(num_train * (1 - VAL_PROP)) // BATCH
 
 
 def input_layer(transform: str, spec, raw_affine: bool = False) -> FixedAffine:
@@ -87,9 +96,11 @@ def input_layer(transform: str, spec, raw_affine: bool = False) -> FixedAffine:
   return FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2))
 
 
-def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key, raw_affine: bool = False):
-  """gen_jax's twin trained for `steps` steps of batch BATCH on the first 90 % of `train`, keeping, as flowjax's
-  `fit_to_data` does, the parameters of the epoch with the lowest loss on the last 10 %: (flow, params)."""
+def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int | None, key, raw_affine: bool = False):
+  """gen_jax's twin trained with batch BATCH on the first 90 % of `train`, keeping, as flowjax's `fit_to_data`
+  does, the parameters of the epoch with the lowest loss on the last 10 %; for `steps` steps, or (None) with
+  fit_to_data's early stopping: at most MAX_EPOCHS epochs, ending once more than PATIENCE epochs have passed
+  without a new lowest validation loss. Returns (flow, params, steps taken)."""
   _, family, transform, init = FLOWS[name]
   body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL, init_scheme=init)
   flow = networks.FlowDensity(input_layer(transform, spec, raw_affine), body, (2,))
@@ -111,43 +122,56 @@ def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int, key, raw_affine:
     return params, opt_state, loss_of(params, validation)
 
   opt_state = optimizer.init(params)
-  per_epoch = len(points) // BATCH
-  best_loss, best_params = np.inf, params
-  for start in range(0, steps, per_epoch):
+  per_epoch = steps_per_epoch(len(train))
+  best_loss, best_params, best_epoch, taken = np.inf, params, 0, 0
+  for index in range(MAX_EPOCHS if steps is None else -(-steps // per_epoch)):
+    start = index * per_epoch
     order = jax.random.permutation(jax.random.fold_in(key, start), len(points))[:per_epoch * BATCH]
-    batches = points[order].reshape(per_epoch, BATCH, 2)[:steps - start]
+    batches = points[order].reshape(per_epoch, BATCH, 2)[:per_epoch if steps is None else steps - start]
     params, opt_state, validation_loss = epoch(params, opt_state, batches)
+    taken += batches.shape[0]
     if float(validation_loss) <= best_loss:
-      best_loss, best_params = float(validation_loss), params
-  return flow, best_params
+      best_loss, best_params, best_epoch = float(validation_loss), params, index
+    elif steps is None and index - best_epoch > PATIENCE:
+      break
+  return flow, best_params, taken
 
 
-def compare(dataset: str, name: str, seed: int, num_train: int, raw_affine: bool = False):
-  """The two JSON records (flowjax, gen_jax) of one dataset and flow."""
+def compare(dataset: str, name: str, seed: int, num_train: int, raw_affine: bool = False,
+            leader: str = "flowjax") -> list[dict]:
+  """The two JSON records (flowjax, gen_jax) of one dataset and flow: the `leader` fits first with early stopping
+  and the other library then trains for as many steps."""
   data = toy2d.load_generated(dataset, num_train, seed)
   train = np.asarray(data.train["x"], np.float32)
   test = np.asarray(data.sampler(np.random.default_rng(10_000 + seed), TEST_DRAWS)[0], np.float32)
   key = jax.random.key(seed)
   base = {"dataset": dataset, "flow": name, "layers": LAYERS, "width": WIDTH, "batch": BATCH,
-          "learning_rate": LEARNING_RATE, "num_train": num_train, "seed": seed, "raw_affine": raw_affine}
-  records = []
+          "learning_rate": LEARNING_RATE, "num_train": num_train, "seed": seed, "raw_affine": raw_affine,
+          "leader": leader}
 
-  start, cpu = time.perf_counter(), cpu_seconds()
-  flow, steps = fit_flowjax(name, train, key)
-  seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-  log_q = np.asarray(flow.log_prob(test), np.float64)
-  samples = np.asarray(flow.sample(jax.random.fold_in(key, 1), (MODE_SAMPLES,)))
-  records.append({**base, "library": "flowjax", "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
-                  "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)})
+  def run_flowjax(steps):
+    start, cpu = time.perf_counter(), cpu_seconds()
+    flow, steps = fit_flowjax(name, train, key, None if steps is None else steps // steps_per_epoch(num_train))
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    log_q = np.asarray(flow.log_prob(test), np.float64)
+    samples = np.asarray(flow.sample(jax.random.fold_in(key, 1), (MODE_SAMPLES,)))
+    return {**base, "library": "flowjax", "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
+            "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)}
 
-  start, cpu = time.perf_counter(), cpu_seconds()
-  model, params = fit_gen_jax(name, data.spec, train, steps, key, raw_affine)
-  seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-  log_q = np.asarray(jax.jit(lambda x: model.apply(params, x))(test), np.float64)
-  samples = np.asarray(model.apply(params, jax.random.fold_in(key, 1), MODE_SAMPLES, method="sample"))
-  records.append({**base, "library": "gen_jax", "steps": steps, "fit_seconds": seconds,
-                  "steps_per_sec": steps / seconds, "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)})
-  return records
+  def run_gen_jax(steps):
+    start, cpu = time.perf_counter(), cpu_seconds()
+    model, params, steps = fit_gen_jax(name, data.spec, train, steps, key, raw_affine)
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    log_q = np.asarray(jax.jit(lambda x: model.apply(params, x))(test), np.float64)
+    samples = np.asarray(model.apply(params, jax.random.fold_in(key, 1), MODE_SAMPLES, method="sample"))
+    return {**base, "library": "gen_jax", "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
+            "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)}
+
+  if leader == "flowjax":
+    first = run_flowjax(None)
+    return [first, run_gen_jax(first["steps"])]
+  first = run_gen_jax(None)
+  return [run_flowjax(first["steps"]), first]
 
 
 def summary(records: list[dict]) -> list[dict]:
@@ -177,6 +201,8 @@ def main():
   parser.add_argument("--num_train", type=int, default=10_000)
   parser.add_argument("--seeds", default="0", help="comma-separated seeds, one comparison each")
   parser.add_argument("--raw_affine", action="store_true", help="the affine twins fit the raw points (no standardization)")
+  parser.add_argument("--leader", default="flowjax", choices=("flowjax", "gen_jax"),
+                      help="the library that fits first with early stopping and sets the other's steps")
   args = parser.parse_args()
   names = args.flows.split(",")
   for name in names:
@@ -186,7 +212,7 @@ def main():
   for seed in [int(s) for s in args.seeds.split(",")]:
     for dataset in args.datasets.split(","):
       for name in names:
-        for record in compare(dataset, name, seed, args.num_train, args.raw_affine):
+        for record in compare(dataset, name, seed, args.num_train, args.raw_affine, args.leader):
           records.append(record)
           print(json.dumps(record), flush=True)
   for line in summary(records):

@@ -37,6 +37,17 @@ def test_flowjax_and_gen_jax_records_pair_up(monkeypatch):
   assert lines[1]["speedup_wall"] == pytest.approx(gen_jax_record["steps_per_sec"] / flowjax_record["steps_per_sec"])
 
 
+def test_gen_jax_can_lead_with_flowjax_s_early_stopping_rule_and_flowjax_follows(monkeypatch):
+  monkeypatch.setattr(benchmark_flowjax, "LAYERS", 1)
+  monkeypatch.setattr(benchmark_flowjax, "WIDTH", 4)
+  monkeypatch.setattr(benchmark_flowjax, "TEST_DRAWS", 500)
+  monkeypatch.setattr(benchmark_flowjax, "MAX_EPOCHS", 3)  # below the patience: gen_jax runs 3 epochs of 2 steps
+  flowjax_record, gen_jax_record = benchmark_flowjax.compare("ring8", "coupling_affine", seed=1, num_train=300,
+                                                             leader="gen_jax")
+  assert flowjax_record["leader"] == gen_jax_record["leader"] == "gen_jax"
+  assert flowjax_record["steps"] == gen_jax_record["steps"] == 6
+
+
 def test_twins_are_standardized_unless_raw_affine_asks_the_affine_ones_for_the_raw_points():
   spec = types.SimpleNamespace(value_range=(-4.0, 4.0))
   x = np.array([[4.0, -2.0]], np.float32)

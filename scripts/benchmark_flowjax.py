@@ -61,6 +61,13 @@ def cpu_seconds() -> float:
   return usage.ru_utime + usage.ru_stime
 
 
+def timed(fit, *args) -> tuple:
+  """(fit(*args), wall seconds, CPU seconds of this process) of one fit."""
+  start, cpu = time.perf_counter(), cpu_seconds()
+  result = fit(*args)
+  return result, time.perf_counter() - start, cpu_seconds() - cpu
+
+
 def scores(spec, log_q: np.ndarray, test: np.ndarray, samples: np.ndarray) -> dict:
   """nll, kl_to_truth and the mode metrics of one fitted flow."""
   result = {"nll": float(-np.mean(log_q)), "kl_to_truth": float(np.mean(toy2d.log_density(spec.name, test) - log_q))}
@@ -149,23 +156,20 @@ def compare(dataset: str, name: str, seed: int, num_train: int, raw_affine: bool
           "learning_rate": LEARNING_RATE, "num_train": num_train, "seed": seed, "raw_affine": raw_affine,
           "leader": leader}
 
+  def record(library: str, steps: int, seconds: float, cpu: float, log_q, samples) -> dict:
+    return {**base, "library": library, "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
+            "fit_cpu_seconds": cpu, **scores(data.spec, np.asarray(log_q, np.float64), test, np.asarray(samples))}
+
   def run_flowjax(steps):
-    start, cpu = time.perf_counter(), cpu_seconds()
-    flow, steps = fit_flowjax(name, train, key, None if steps is None else steps // steps_per_epoch(num_train))
-    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    log_q = np.asarray(flow.log_prob(test), np.float64)
-    samples = np.asarray(flow.sample(jax.random.fold_in(key, 1), (MODE_SAMPLES,)))
-    return {**base, "library": "flowjax", "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
-            "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)}
+    epochs = None if steps is None else steps // steps_per_epoch(num_train)
+    (flow, steps), seconds, cpu = timed(fit_flowjax, name, train, key, epochs)
+    return record("flowjax", steps, seconds, cpu, flow.log_prob(test),
+                  flow.sample(jax.random.fold_in(key, 1), (MODE_SAMPLES,)))
 
   def run_gen_jax(steps):
-    start, cpu = time.perf_counter(), cpu_seconds()
-    model, params, steps = fit_gen_jax(name, data.spec, train, steps, key, raw_affine)
-    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    log_q = np.asarray(jax.jit(lambda x: model.apply(params, x))(test), np.float64)
-    samples = np.asarray(model.apply(params, jax.random.fold_in(key, 1), MODE_SAMPLES, method="sample"))
-    return {**base, "library": "gen_jax", "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
-            "fit_cpu_seconds": cpu, **scores(data.spec, log_q, test, samples)}
+    (model, params, steps), seconds, cpu = timed(fit_gen_jax, name, data.spec, train, steps, key, raw_affine)
+    return record("gen_jax", steps, seconds, cpu, jax.jit(lambda x: model.apply(params, x))(test),
+                  model.apply(params, jax.random.fold_in(key, 1), MODE_SAMPLES, method="sample"))
 
   if leader == "flowjax":
     first = run_flowjax(None)

@@ -13,6 +13,7 @@ from gen_jax.checks import check_positive_int
 from gen_jax.eval import plots
 from gen_jax.gan.components import check_field, optimizers_from_config
 from gen_jax.image2image.unpaired_losses import HistoryPool, pool_init, pool_query
+from gen_jax.nets.resnet_generator import ResnetGenerator
 from gen_jax.train import parallel
 from gen_jax.train.net_state import evaluation_params
 
@@ -41,11 +42,14 @@ def check_widths(model, names: tuple[str, ...]) -> None:
     check_positive_int(model[name], f"model.{name}")
 
 
-def outer_kernel(model) -> int:
-  """model.outer_kernel (7, c7s1, when absent: configs saved before the field), validated: an odd int >= 1."""
+def resnet_generator(model, channels: int, padding: str, dtype) -> ResnetGenerator:
+  """The ResNet generator of model.features, num_blocks, num_downsampling and outer_kernel (7, c7s1, when absent:
+  configs saved before the field), after checking the last three (ints >= 0; outer_kernel odd and >= 1)."""
+  for field in ("num_blocks", "num_downsampling"):
+    check_field(isinstance(model[field], int) and model[field] >= 0, f"model.{field}", "an int >= 0", model[field])
   k = model.get("outer_kernel", 7)
   check_field(isinstance(k, int) and k >= 1 and k % 2 == 1, "model.outer_kernel", "an odd int >= 1", k)
-  return k
+  return ResnetGenerator(channels, model.features, model.num_blocks, model.num_downsampling, padding, dtype, k)
 
 
 def discriminator_normalization(model, allowed: tuple[str, ...]) -> str:

@@ -33,7 +33,6 @@ from gen_jax.image2image.common import held_out_images
 from gen_jax.image2image.unpaired_losses import (cycle_generator_loss, cycle_generator_terms,
                                                  patch_least_squares_discriminator)
 from gen_jax.nets.patchgan import PatchDiscriminator
-from gen_jax.nets.resnet_generator import ResnetGenerator
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
 from gen_jax.train.net_state import apply_gradients, grad_norms, init_modules
@@ -47,10 +46,7 @@ PICTURE_COLUMNS = 10
 def _networks(config, channels: int, dtype) -> dict:
   m = config.model
   common.check_widths(m, ("features", "discriminator_features", "discriminator_layers"))
-  for field in ("num_blocks", "num_downsampling"):
-    common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
-  generator = ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling,
-                              outer_kernel=common.outer_kernel(m), dtype=dtype)
+  generator = common.resnet_generator(m, channels, "reflect", dtype)
   normalization = common.discriminator_normalization(m, ("instance", "none"))
   discriminator = PatchDiscriminator(m.discriminator_features, m.discriminator_layers, normalization, dtype=dtype)
   return {"generator_ab": generator, "generator_ba": generator,

@@ -42,7 +42,6 @@ from gen_jax.image2image import common
 from gen_jax.image2image.multidomain_losses import discriminator_objective, generator_objective
 from gen_jax.nets.attgan import AttributeEditor
 from gen_jax.nets.domain_discriminator import NORMALIZATIONS, AuxiliaryDiscriminator
-from gen_jax.nets.resnet_generator import ResnetGenerator
 from gen_jax.train import parallel
 from gen_jax.train.family import Trainer
 from gen_jax.train.net_state import apply_gradients, grad_norms, init_modules
@@ -57,10 +56,7 @@ def _generator(config, channels: int, dtype):
   m = config.model
   common.check_widths(m, ("features",))
   if m.name == "stargan":
-    for field in ("num_blocks", "num_downsampling"):
-      common.check_field(isinstance(m[field], int) and m[field] >= 0, f"model.{field}", "an int >= 0", m[field])
-    return ResnetGenerator(channels, m.features, m.num_blocks, m.num_downsampling, "zeros", dtype,
-                           common.outer_kernel(m))
+    return common.resnet_generator(m, channels, "zeros", dtype)
   check_positive_int(m.num_layers, "model.num_layers")
   return AttributeEditor(m.features, m.num_layers, dtype=dtype)
 

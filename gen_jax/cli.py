@@ -142,6 +142,7 @@ def run(main):
   from gen_jax.train.multihost import EXIT_PEER_LOST, PeerLostError  # pylint: disable=import-outside-toplevel
   from gen_jax.train.safety import NonFiniteError, WorkdirError  # pylint: disable=import-outside-toplevel
   from gen_jax.train.host_memory import retain_freed_memory  # pylint: disable=import-outside-toplevel
+  from gen_jax.train.cpu_flags import apply_defaults  # pylint: disable=import-outside-toplevel
 
   def guarded(argv):
     logging.set_verbosity(logging.WARNING)  # keep orbax's INFO lines off the console
@@ -157,4 +158,5 @@ def run(main):
     except PeerLostError as e:
       fail(e, EXIT_PEER_LOST)
 
+  apply_defaults()  # XLA CPU flags, before any computation starts a backend (gen_jax.train.cpu_flags)
   app.run(guarded, flags_parser=_parse_flags)

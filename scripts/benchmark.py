@@ -23,6 +23,8 @@ subprocesses, --rounds times per workload, printing each round and then one
 summary line per workload with the median ratio of steps/s (gen_jax.bench.compare).
 Torch runs with its own defaults (threads, OpenMP) unless --torch_threads is
 given; --torch_compile adds a torch.compile side (benchmark_torch.py --compile).
+gen_jax runs under the XLA CPU flags its scripts set (gen_jax.train.cpu_flags;
+GEN_JAX_XLA_CPU_DEFAULTS=0 measures without them).
 """
 
 import inspect
@@ -35,7 +37,7 @@ from typing import TextIO
 from absl import app, flags
 
 from gen_jax import bench
-from gen_jax.train import host_devices
+from gen_jax.train import cpu_flags, host_devices
 
 WORKLOAD = flags.DEFINE_string("workload", None, "Registered workload name.")
 STEPS = flags.DEFINE_integer("steps", 5, "Timed repetitions (or training steps per timed window) of the workload.")
@@ -116,6 +118,7 @@ def run_compare() -> int:
 
 def main(argv):
   del argv
+  cpu_flags.apply_defaults()  # before any computation; --compare's subprocesses inherit them
   if COMPARE.value:
     return run_compare()
   with_fake_devices(DEVICES.value)

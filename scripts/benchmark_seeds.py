@@ -52,6 +52,8 @@ def timed_runs(config, num_seeds: int, batched: bool, workdir: str) -> dict:
 
 def main(argv):
   del argv
+  from gen_jax.train.cpu_flags import apply_defaults  # pylint: disable=import-outside-toplevel
+  apply_defaults()  # XLA CPU flags, as the training script sets them
   fl = flags.FLAGS
   unknown = sorted(set(fl.modes) - {"batched", "sequential"})
   if unknown or not fl.modes:

@@ -15,6 +15,9 @@ files took 144 s instead of 216 s of wall time (249 instead of 393 user CPU-s). 
 slow at that level (training the digits classifier: 15x) run in a subprocess at full optimization
 (`tests.helpers.cli.run_at_full_optimization`).
 
+The tests run under the XLA CPU flags the scripts set (`gen_jax.train.cpu_flags`), inherited by the workers and
+subprocesses.
+
 Every test process keeps freed host memory for reuse (`gen_jax.train.host_memory`), as the scripts do: XLA's
 per-call CPU buffers then stop being mapped and zeroed again on every call.
 
@@ -27,6 +30,7 @@ import os
 import shutil
 import tempfile
 
+from gen_jax.train.cpu_flags import apply_defaults  # imports no jax
 from gen_jax.train.host_memory import retain_freed_memory  # imports no jax
 from tests.helpers.cli import FAST_COMPILE_FLAGS  # imports no jax
 
@@ -42,6 +46,7 @@ if _OWNED_DIRS not in os.environ:
     owned.append(os.environ["JAX_COMPILATION_CACHE_DIR"])
   if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {FAST_COMPILE_FLAGS}".strip()
+  apply_defaults()  # the scripts' XLA CPU flags (gen_jax.train.cpu_flags)
   os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="gen_jax_test_cache_home_")
   owned.append(os.environ["XDG_CACHE_HOME"])
   os.environ[_OWNED_DIRS] = os.pathsep.join(owned)

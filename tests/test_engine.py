@@ -9,12 +9,13 @@ import chex
 import jax
 import numpy as np
 import pytest
+from jax.sharding import PartitionSpec as P
 
 from configs import engine_test
 from gen_jax.train import loop, parallel
 from gen_jax.train import state as state_lib
 from gen_jax.train.run_evaluation import evaluate_run
-from gen_jax.train.train_step import make_train_step, one_step_per_call
+from gen_jax.train.train_step import make_train_step, one_step_per_call, tree_all_finite
 from tests.helpers.gan import tiny_config as tiny_gan_config
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -116,6 +117,30 @@ def test_step_is_traced_once_per_compilation():
     active = parallel.put_replicated(np.array([True, i != 2]), mesh)
     state, _ = step(state, parallel.put_batch(stream.local_batches(2 * i, 2), mesh, leading_axes=1), active)
   assert int(state.step) == 5
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_tree_all_finite_finds_one_bad_value_in_any_float_leaf(bad):
+  tree = {"w": np.ones((3, 4), np.float32), "b": np.zeros(0, np.float32), "h": np.ones(5, np.float16),
+          "count": np.array(7, np.int32)}
+  assert bool(jax.jit(tree_all_finite)(tree)) and bool(tree_all_finite({})) and bool(tree_all_finite([]))
+  for name, index in (("w", (2, 3)), ("h", 0)):
+    broken = {**tree, name: tree[name].copy()}
+    broken[name][index] = bad
+    assert not bool(jax.jit(tree_all_finite)(broken)), name
+
+
+def test_one_device_step_has_no_all_reduce_and_a_checked_shard_map_keeps_its_pmean():
+  """On a one-device mesh the engine's step computes its global means without an all-reduce; a user's
+  shard_map that checks varying axes still gets the pmean its check needs, on one device too."""
+  from gen_jax.bench.training import PreparedStep, workload_config  # pylint: disable=import-outside-toplevel
+  prepared = PreparedStep(workload_config("vae_mlp", batch_size=8))
+  hlo = prepared.train_step.lower(prepared.state, prepared.batches, prepared.active).compile().as_text()
+  assert "all-reduce" not in hlo
+  mesh = parallel.make_mesh(1)
+  x = parallel.put_batch(np.arange(6, dtype=np.float32), mesh)
+  checked = jax.shard_map(parallel.global_mean, mesh=mesh, in_specs=P(parallel.AXIS), out_specs=P())
+  assert float(jax.jit(checked)(x)) == 2.5
 
 
 def test_nonfinite_loss_stops_with_step_and_quantity(tmp_path):

@@ -14,7 +14,7 @@ import flax.linen as nn
 from gen_jax.checks import check_non_negative_int, check_positive_int
 from gen_jax.gan import augment, losses, regularizers, updates
 from gen_jax.gan.networks import CRITIC_UNITS, CriticMLP
-from gen_jax.nets.dcgan import DCGANEncoder, DCGANGenerator, upsampling_plan
+from gen_jax.nets.dcgan import Conv, DCGANEncoder, DCGANGenerator, upsampling_plan
 from gen_jax.nets.resnet_gan import ResNetDiscriminatorBody, ResNetGenerator
 from gen_jax.nets.mlp import MLP
 from gen_jax.train import parallel
@@ -89,10 +89,11 @@ def optimizers_from_config(config) -> tuple[Any, Any]:
 
 
 def layer_factories(config) -> tuple[Callable, Callable]:
-  """(dense, conv) for the discriminator: spectrally normalized when model.spectral_norm."""
+  """(dense, conv) for the discriminator: spectrally normalized when model.spectral_norm, else nn.Dense and
+  gen_jax.nets.dcgan.Conv (nn.Conv with the sub-pixel input gradient of its strided convolutions)."""
   if config.model.spectral_norm:
     return regularizers.spectral_normalized(nn.Dense, True), regularizers.spectral_normalized(nn.Conv, True)
-  return nn.Dense, nn.Conv
+  return nn.Dense, Conv
 
 
 def output_activation(spec) -> str:

@@ -14,6 +14,7 @@ final s x s 'VALID' convolution to one logit. Sizes H = s 2^k with
 3 <= s <= 7: 8 (4 * 2), 16, 28 (7 * 4), 32, 64, ...
 """
 
+import functools
 import math
 from typing import Callable
 
@@ -21,7 +22,12 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from gen_jax.nets import downsampling
 from gen_jax.nets.upsampling import SubpixelConvTranspose
+
+# nn.Conv whose strided 'SAME' convolutions take their input gradient in sub-pixel form (gen_jax.nets.downsampling):
+# the same parameters and outputs as nn.Conv.
+Conv = functools.partial(nn.Conv, conv_general_dilated=downsampling.conv_general_dilated)
 
 OUTPUT_ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "tanh": jnp.tanh,            # images in [-1, 1]
@@ -105,7 +111,7 @@ class DCGANEncoder(nn.Module):
 
   Attributes:
     features: channels of the first convolution, doubled by each later one.
-    conv: convolution factory (e.g. spectrally normalized nn.Conv).
+    conv: convolution factory (default `Conv`; e.g. spectrally normalized nn.Conv).
     batch_norm: BatchNorm after every convolution but the first (statistics in
       'batch_stats', over the global batch via `axis_name` in training).
     axis_name: mesh axis of BatchNorm's global-batch statistics in training.
@@ -113,7 +119,7 @@ class DCGANEncoder(nn.Module):
   """
 
   features: int = 64
-  conv: Callable[..., nn.Module] = nn.Conv
+  conv: Callable[..., nn.Module] = Conv
   batch_norm: bool = False
   axis_name: str | None = None
   dtype: jnp.dtype = jnp.float32

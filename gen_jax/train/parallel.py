@@ -69,13 +69,26 @@ def put_batch(local_batch, mesh, leading_axes: int = 0):
   return jax.tree.map(put, local_batch)
 
 
+def _typed_as_varying(x: jax.Array) -> bool:
+  """Whether shard_map's varying-axes check tracks `x` as varying over `AXIS` (True when this JAX does not say)."""
+  manual = getattr(jax.typeof(x), "manual_axis_type", None)
+  varying = getattr(manual, "varying", None)
+  return varying is None or AXIS in varying
+
+
 def global_mean(x: jax.Array) -> jax.Array:
   """Mean of `x` over the global batch: mean of the local shard, then pmean over `AXIS`.
 
   Valid because every device holds the same number of examples. Call it inside
-  the function being differentiated.
+  the function being differentiated. On a one-device mesh whose shard_map does not
+  check varying axes (the engine's, `gen_jax.train.train_step`) the local mean is
+  already the global one and no all-reduce is emitted (XLA's CPU backend keeps a
+  one-device all-reduce: 3-4 % of `vae_mlp`'s step).
   """
-  return jax.lax.pmean(jnp.mean(x), AXIS)
+  mean = jnp.mean(x)
+  if jax.lax.axis_size(AXIS) == 1 and not _typed_as_varying(mean):
+    return mean
+  return jax.lax.pmean(mean, AXIS)
 
 
 def global_batch(local: jax.Array) -> jax.Array:

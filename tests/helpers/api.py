@@ -13,7 +13,8 @@ FLOW_PURE_MODULES = tuple(f"gen_jax.flows.{name}" for name in ("bijections", "co
 GAN_PURE_MODULES = ("gen_jax.gan.latents", "gen_jax.gan.metropolis", "gen_jax.gan.augment", "gen_jax.gan.singan")
 # Network building blocks (Flax modules and pure layer functions of the GAN table's models).
 NET_BLOCK_MODULES = ("gen_jax.nets.equalized", "gen_jax.nets.style", "gen_jax.nets.conditional_norm",
-                     "gen_jax.nets.patchgan", "gen_jax.nets.stylegan2", "gen_jax.nets.progan")
+                     "gen_jax.nets.patchgan", "gen_jax.nets.stylegan2", "gen_jax.nets.progan",
+                     "gen_jax.nets.downsampling")
 # The image-to-image family: paired (pix2pix, SRGAN) and unpaired / multi-domain (CycleGAN, StarGAN, AttGAN).
 IMAGE2IMAGE_PURE_MODULES = ("gen_jax.image2image.paired_losses", "gen_jax.nets.srresnet", "gen_jax.nets.unet",
                             "gen_jax.image2image.unpaired_losses", "gen_jax.image2image.multidomain_losses")

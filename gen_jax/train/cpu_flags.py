@@ -3,7 +3,7 @@
 * `CONVOLUTIONS_WITHOUT_YNNPACK` (--xla_cpu_experimental_ynn_fusion_type=-individual_convolution): jaxlib
   0.10.2 hands each convolution to YNNPACK; XLA's own convolutions are faster on the convolutional models
   here, while matrix products stay on YNNPACK. Measured (scripts/benchmark.py --compare, 3 alternating rounds
-  each, 2 cores, AVX-512): `dcgan32` 1.72 -> 2.65 steps/s, against torch eager 0.79x -> 1.10x (README,
+  each, 2 cores, AVX2): `dcgan32` 1.72 -> 2.65 steps/s, against torch eager 0.79x -> 1.10x (README,
   Performance). It changes no result beyond float rounding.
 
 XLA reads XLA_FLAGS when its CPU backend starts, so `apply_defaults` must run before the first computation:

@@ -11,7 +11,8 @@ MLPs of one hidden layer of width 50, ReLU) with its default affine transformer 
 twin (gen_jax.flows.networks: 'maf' or 'realnvp', 8 layers, hidden (50,), 9 spline bins on [-4, 4] after
 its fixed standardization into [-3, 3] (with --raw_affine the affine twins skip it and fit the raw points, as
 flowjax's flows do); the affine twins with gen_jax's 'affine_softplus' transform and 'uniform' conditioner init,
-flowjax's scale parameterization and dense init) with the same Adam 5e-4 and
+flowjax's scale parameterization and dense init; with --learned_base every twin also learns its base
+distribution's loc and scale, as flowjax's flows do: gen_jax.flows.bijections.ElementwiseAffine) with the same Adam 5e-4 and
 batch 100, on the first 90 % of the points (flowjax draws its 90 % at random), for the number of steps
 flowjax took, by a jitted optax loop that runs each epoch's steps in one compiled call (lax.scan, as the
 engine's `train.steps_per_jit` does) and keeps, like flowjax, the parameters of the epoch with the lowest
@@ -23,6 +24,9 @@ only here (it is not a dependency of gen_jax): `pip install flowjax==19.1.2`.
 One JSON line per (dataset, flow, library): test `nll` (mean -log q over 10,000 fresh draws, nats),
 `kl_to_truth` = E_p[log p - log q] over the same draws, the mode metrics of 2,500 samples, `steps`, `fit_seconds`
 (wall, compilation included), `steps_per_sec` = steps / fit_seconds and `fit_cpu_seconds` (user + system).
+Then one summary line per (dataset, flow, library): means and standard errors over the seeds; gen_jax's also
+holds its speed-ups and `kl_difference` (± `kl_difference_se`), the seed-paired mean of gen_jax's kl_to_truth
+minus flowjax's.
 """
 
 import argparse
@@ -103,14 +107,22 @@ def input_layer(transform: str, spec, raw_affine: bool = False) -> FixedAffine:
   return FixedAffine((lo + hi) / 2, 3.0 / ((hi - lo) / 2))
 
 
-def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int | None, key, raw_affine: bool = False):
+def twin(name: str, spec, raw_affine: bool = False, learned_base: bool = False) -> networks.FlowDensity:
+  """gen_jax's twin of flowjax's flow `name` on 2-D points (module doc)."""
+  _, family, transform, init = FLOWS[name]
+  body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL, init_scheme=init,
+                              learned_base=learned_base)
+  return networks.FlowDensity(input_layer(transform, spec, raw_affine), body, (2,))
+
+
+def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int | None, key, raw_affine: bool = False,
+                learned_base: bool = False):
   """gen_jax's twin trained with batch BATCH on the first 90 % of `train`, keeping, as flowjax's `fit_to_data`
   does, the parameters of the epoch with the lowest loss on the last 10 %; for `steps` steps, or (None) with
   fit_to_data's early stopping: at most MAX_EPOCHS epochs, ending once more than PATIENCE epochs have passed
-  without a new lowest validation loss. Returns (flow, params, steps taken)."""
-  _, family, transform, init = FLOWS[name]
-  body = networks.vector_body(family, 2, LAYERS, (WIDTH,), transform, KNOTS + 1, INTERVAL, init_scheme=init)
-  flow = networks.FlowDensity(input_layer(transform, spec, raw_affine), body, (2,))
+  without a new lowest validation loss. `learned_base`: the twin ends in an ElementwiseAffine, the twin of
+  flowjax's trainable base distribution. Returns (flow, params, steps taken)."""
+  flow = twin(name, spec, raw_affine, learned_base)
   split = int(len(train) * (1 - VAL_PROP))
   points, validation = jnp.asarray(train[:split]), jnp.asarray(train[split:])
   params = flow.init(key, points[:1])
@@ -145,7 +157,7 @@ def fit_gen_jax(name: str, spec, train: np.ndarray, steps: int | None, key, raw_
 
 
 def compare(dataset: str, name: str, seed: int, num_train: int, raw_affine: bool = False,
-            leader: str = "flowjax") -> list[dict]:
+            leader: str = "flowjax", learned_base: bool = False) -> list[dict]:
   """The two JSON records (flowjax, gen_jax) of one dataset and flow: the `leader` fits first with early stopping
   and the other library then trains for as many steps."""
   data = toy2d.load_generated(dataset, num_train, seed)
@@ -154,7 +166,7 @@ def compare(dataset: str, name: str, seed: int, num_train: int, raw_affine: bool
   key = jax.random.key(seed)
   base = {"dataset": dataset, "flow": name, "layers": LAYERS, "width": WIDTH, "batch": BATCH,
           "learning_rate": LEARNING_RATE, "num_train": num_train, "seed": seed, "raw_affine": raw_affine,
-          "leader": leader}
+          "leader": leader, "learned_base": learned_base}
 
   def record(library: str, steps: int, seconds: float, cpu: float, log_q, samples) -> dict:
     return {**base, "library": library, "steps": steps, "fit_seconds": seconds, "steps_per_sec": steps / seconds,
@@ -167,7 +179,8 @@ def compare(dataset: str, name: str, seed: int, num_train: int, raw_affine: bool
                   flow.sample(jax.random.fold_in(key, 1), (MODE_SAMPLES,)))
 
   def run_gen_jax(steps):
-    (model, params, steps), seconds, cpu = timed(fit_gen_jax, name, data.spec, train, steps, key, raw_affine)
+    (model, params, steps), seconds, cpu = timed(fit_gen_jax, name, data.spec, train, steps, key, raw_affine,
+                                            learned_base)
     return record("gen_jax", steps, seconds, cpu, jax.jit(lambda x: model.apply(params, x))(test),
                   model.apply(params, jax.random.fold_in(key, 1), MODE_SAMPLES, method="sample"))
 
@@ -195,6 +208,9 @@ def summary(records: list[dict]) -> list[dict]:
     ratios = [(g["steps_per_sec"] / f["steps_per_sec"], f["fit_cpu_seconds"] / g["fit_cpu_seconds"])
               for f, g in zip(pair["flowjax"], pair["gen_jax"])]
     out[-1]["speedup_wall"], out[-1]["speedup_cpu"] = (float(np.mean(v)) for v in zip(*ratios))
+    differences = np.array([g["kl_to_truth"] - f["kl_to_truth"] for f, g in zip(pair["flowjax"], pair["gen_jax"])])
+    out[-1]["kl_difference"] = float(differences.mean())  # seed-paired gen_jax - flowjax
+    out[-1]["kl_difference_se"] = float(differences.std(ddof=1) / np.sqrt(len(differences))) if len(differences) > 1 else 0.0
   return out
 
 
@@ -205,18 +221,21 @@ def main():
   parser.add_argument("--num_train", type=int, default=10_000)
   parser.add_argument("--seeds", default="0", help="comma-separated seeds, one comparison each")
   parser.add_argument("--raw_affine", action="store_true", help="the affine twins fit the raw points (no standardization)")
+  parser.add_argument("--learned_base", action="store_true",
+                      help="gen_jax's twins learn their base distribution's loc and scale, as flowjax's flows do")
   parser.add_argument("--leader", default="flowjax", choices=("flowjax", "gen_jax"),
                       help="the library that fits first with early stopping and sets the other's steps")
   args = parser.parse_args()
   names = args.flows.split(",")
   for name in names:
     if name not in FLOWS:
-      raise SystemExit(f"--flows: expected names from {sorted(FLOWS)}, got {name!r}")
+      parser.exit(2, f"error: --flows: expected names from {sorted(FLOWS)}, got {name!r}\n")
   records = []
   for seed in [int(s) for s in args.seeds.split(",")]:
     for dataset in args.datasets.split(","):
       for name in names:
-        for record in compare(dataset, name, seed, args.num_train, args.raw_affine, args.leader):
+        for record in compare(dataset, name, seed, args.num_train, args.raw_affine, args.leader,
+                              args.learned_base):
           records.append(record)
           print(json.dumps(record), flush=True)
   for line in summary(records):

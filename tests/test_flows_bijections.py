@@ -42,6 +42,7 @@ VECTOR_LAYERS = {
     "maf_affine": lambda: autoregressive.MAF((8,), "affine"),
     "maf_spline": lambda: autoregressive.MAF((8,), "spline", num_bins=4, bound=2.0),
     "diagonal_scaling": bijections.DiagonalScaling,
+    "elementwise_affine": bijections.ElementwiseAffine,
     "permutation": lambda: bijections.Permutation((2, 0, 1)),
     "actnorm": glow.ActNorm,
     "invconv_vector": glow.InvConv1x1,

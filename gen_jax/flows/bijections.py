@@ -10,6 +10,7 @@ so that log p(x) = log N(z; 0, I) + log |det dz/dx| (the change of variables), a
 inverse's log-det is minus the forward's at the same point.
 """
 
+import math
 from typing import Sequence
 
 import flax.linen as nn
@@ -123,6 +124,41 @@ class DiagonalScaling(nn.Module):
     s = self.param("log_scale", nn.initializers.zeros, x.shape[1:])
     s = -s if inverse else s
     return x * jnp.exp(s), jnp.full(x.shape[:1], jnp.sum(s))
+
+  def forward(self, x):
+    return self(x)
+
+  def inverse(self, z):
+    return self(z, inverse=True)
+
+
+class ElementwiseAffine(nn.Module):
+  """A learned diagonal affine map: z = (x - loc) / scale, scale = softplus(r) > 0 elementwise,
+  log |det dz/dx| = -sum_i log scale_i; loc = 0 and scale = 1 at initialization (r = log(e - 1)).
+
+  As a flow's last layer in the density direction it turns the fixed N(0, I) base into a learned
+  N(loc, diag(scale^2)): the trainable base distribution of flowjax's flows (its `Normal(loc, scale)`,
+  the same parameterization, so scripts/benchmark_flowjax.py's twins can match it exactly).
+
+  Example:
+    >>> import jax, jax.numpy as jnp
+    >>> layer = ElementwiseAffine()
+    >>> x = jnp.ones((2, 3))
+    >>> params = layer.init(jax.random.PRNGKey(0), x, method="forward")
+    >>> z, log_det = layer.apply(params, x, method="forward")
+    >>> bool(jnp.allclose(z, x)), [round(v, 6) for v in log_det.tolist()]
+    (True, [0.0, 0.0])
+  """
+
+  @nn.compact
+  def __call__(self, x, inverse: bool = False):
+    loc = self.param("loc", nn.initializers.zeros, x.shape[1:])
+    raw = self.param("scale_raw", nn.initializers.constant(math.log(math.e - 1)), x.shape[1:])
+    scale = jax.nn.softplus(raw)
+    log_det = jnp.full(x.shape[:1], -jnp.sum(jnp.log(scale)))
+    if inverse:
+      return x * scale + loc, -log_det
+    return (x - loc) / scale, log_det
 
   def forward(self, x):
     return self(x)

@@ -17,7 +17,7 @@ import numpy as np
 
 from gen_jax.flows import elementwise
 from gen_jax.flows.autoregressive import MAF
-from gen_jax.flows.bijections import Chain, DiagonalScaling, Permutation, standard_normal_log_prob
+from gen_jax.flows.bijections import Chain, DiagonalScaling, ElementwiseAffine, Permutation, standard_normal_log_prob
 from gen_jax.flows.coupling import (ConvConditioner, Coupling, MLPConditioner, MultiScale, channel_mask,
                                     checkerboard_mask, half_mask)
 from gen_jax.flows.glow import ActNorm, InvConv1x1
@@ -69,14 +69,15 @@ class FlowDensity(nn.Module):
 
 def vector_body(family: str, dim: int, num_layers: int, hidden: Sequence[int], transform: str,
                 num_bins: int = 8, bound: float = 3.0, axis_name: str | None = None,
-                init_scheme: str = "identity") -> Chain:
+                init_scheme: str = "identity", learned_base: bool = False) -> Chain:
   """A flow on vectors [B, D] of `num_layers` layers:
 
   'nice':    additive couplings with alternating halves, then a diagonal scaling;
   'realnvp': couplings (affine or spline) with alternating halves;
   'glow':    steps of actnorm, LU 1x1 convolution (a dense LU layer), coupling;
   'maf':     MAF layers (affine or spline) with the order reversed between layers.
-  `init_scheme` is the conditioners' (elementwise.CONDITIONER_INITS).
+  `init_scheme` is the conditioners' (elementwise.CONDITIONER_INITS). `learned_base` appends an
+  ElementwiseAffine: the base N(0, I) becomes a learned N(loc, diag(scale^2)), as in flowjax's flows.
   """
   p = elementwise.num_params(transform, num_bins)
   conditioner = lambda outputs: MLPConditioner(tuple(hidden), outputs, init_scheme)
@@ -96,6 +97,8 @@ def vector_body(family: str, dim: int, num_layers: int, hidden: Sequence[int], t
       raise ValueError(f"model.name: expected one of {list(FAMILIES)}, got {family!r}")
   if family == "nice":
     layers.append(DiagonalScaling())
+  if learned_base:
+    layers.append(ElementwiseAffine())
   return Chain(tuple(layers))
 
 

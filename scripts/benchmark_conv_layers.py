@@ -31,7 +31,6 @@ import json
 import os
 import statistics
 import sys
-import time
 
 from gen_jax.train import cpu_flags, host_memory
 
@@ -64,15 +63,7 @@ def layer_plan(features: int) -> list[tuple[str, str, int, int, int]]:
 
 def window_ms(run, steps: int, repeats: int = 5) -> float:
   """Median milliseconds per call of `run` over `repeats` windows of `steps` calls, after one warm-up window."""
-  for _ in range(steps):
-    run()
-  times = []
-  for _ in range(repeats):
-    start = time.perf_counter()
-    for _ in range(steps):
-      run()
-    times.append((time.perf_counter() - start) / steps)
-  return statistics.median(times) * 1e3
+  return benchmark_torch.window_seconds(run, steps, repeats) / steps * 1e3
 
 
 def gen_jax_layer(kind: str, size: int, c_in: int, c_out: int, batch: int):

@@ -146,8 +146,8 @@ class ElementwiseAffine(nn.Module):
     >>> x = jnp.ones((2, 3))
     >>> params = layer.init(jax.random.PRNGKey(0), x, method="forward")
     >>> z, log_det = layer.apply(params, x, method="forward")
-    >>> bool(jnp.allclose(z, x)), [round(v, 6) for v in log_det.tolist()]
-    (True, [0.0, 0.0])
+    >>> bool(jnp.allclose(z, x)), bool(jnp.all(jnp.abs(log_det) < 1e-6))  # the identity at initialization
+    (True, True)
   """
 
   @nn.compact

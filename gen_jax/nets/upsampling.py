@@ -55,15 +55,21 @@ def phase_kernels(kernel: jax.Array, stride: int) -> list[tuple[jax.Array, int, 
           for taps_y, d_y in plans for taps_x, d_x in plans]
 
 
+def _interleave_phases(y: jax.Array, stride: int) -> jax.Array:
+  """[B, H, W, s^2 F] with channels (phase (py, px) row-major, then F) -> [B, sH, sW, F]:
+  out[b, s i + py, s j + px, f] = y[b, i, j, (py s + px) F + f]."""
+  b, h, w, c = y.shape
+  f = c // stride ** 2
+  y = y.reshape(b, h, w, stride, stride, f).transpose(0, 1, 3, 2, 4, 5)            # [B, H, s, W, s, F]
+  return y.reshape(b, h * stride, w * stride, f)
+
+
 def _phase_convolutions(x: jax.Array, phases, stride: int) -> jax.Array:
   """s^2 stride-1 convolutions of x, one per phase, interleaved into [B, sH, sW, F]."""
   n = phases[0][0].shape[0]
   outputs = [lax.conv_general_dilated(x, sub, (1, 1), ((-d_y, d_y + n - 1), (-d_x, d_x + n - 1)),
                                       dimension_numbers=("NHWC", "HWIO", "NHWC")) for sub, d_y, d_x in phases]
-  y = jnp.stack(outputs, axis=3)                                                   # [B, H, W, s^2, F]
-  b, h, w, _, f = y.shape
-  y = y.reshape(b, h, w, stride, stride, f).transpose(0, 1, 3, 2, 4, 5)            # [B, H, s, W, s, F]
-  return y.reshape(b, h * stride, w * stride, f)
+  return _interleave_phases(jnp.concatenate(outputs, axis=-1), stride)
 
 
 def _merged_convolution(x: jax.Array, phases, stride: int) -> jax.Array:
@@ -77,10 +83,7 @@ def _merged_convolution(x: jax.Array, phases, stride: int) -> jax.Array:
   merged = jnp.concatenate(placed, axis=-1)                                        # [w, w, C, s^2 F]
   y = lax.conv_general_dilated(x, merged, (1, 1), ((-low, high), (-low, high)),
                                dimension_numbers=("NHWC", "HWIO", "NHWC"))         # [B, H, W, s^2 F]
-  b, h, w, _ = y.shape
-  f = merged.shape[-1] // stride ** 2
-  y = y.reshape(b, h, w, stride, stride, f).transpose(0, 1, 3, 2, 4, 5)            # [B, H, s, W, s, F]
-  return y.reshape(b, h * stride, w * stride, f)
+  return _interleave_phases(y, stride)
 
 
 def subpixel_conv_transpose(x: jax.Array, kernel: jax.Array, stride: int, merged: bool | None = None) -> jax.Array:

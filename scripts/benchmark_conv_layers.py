@@ -15,7 +15,7 @@ Parts, each timed as one forward and backward pass:
 gen_jax runs jitted under the scripts' XLA CPU flags (gen_jax.train.cpu_flags) and host-memory setting
 (gen_jax.train.host_memory, which the torch side in this process shares), with the modules `dcgan32`
 trains (gen_jax.nets.dcgan.Conv, gen_jax.nets.upsampling.SubpixelConvTranspose, DCGANGenerator,
-DCGANEncoder and a dense logit); torch runs eagerly with its defaults (nn.Conv2d, nn.ConvTranspose2d and
+DCGANEncoder inside gen_jax.gan.networks.Discriminator); torch runs eagerly with its defaults (nn.Conv2d, nn.ConvTranspose2d and
 scripts/benchmark_torch.py's twins of the networks). Each round times every part in gen_jax, then in torch
 (the order alternates between rounds), as the median of 5 windows of `--steps` passes after a warm-up window.
 
@@ -37,8 +37,7 @@ from gen_jax.train import cpu_flags, host_memory
 cpu_flags.apply_defaults()
 host_memory.retain_freed_memory()  # as the scripts run (gen_jax.cli.run); torch, in this process, gains it too
 
-import flax.linen as nn  # noqa: E402  (after the XLA flags)
-import jax  # noqa: E402
+import jax  # noqa: E402  (after the XLA flags)
 import jax.numpy as jnp  # noqa: E402
 import torch  # noqa: E402
 
@@ -47,6 +46,7 @@ import benchmark_torch  # noqa: E402  (the torch twins of the networks)
 
 from gen_jax.bench import timing  # noqa: E402
 from gen_jax.checks import check_positive_int  # noqa: E402
+from gen_jax.gan.networks import Discriminator  # noqa: E402
 from gen_jax.nets.dcgan import Conv, DCGANEncoder, DCGANGenerator  # noqa: E402
 from gen_jax.nets.upsampling import SubpixelConvTranspose  # noqa: E402
 
@@ -97,21 +97,12 @@ def torch_layer(kind: str, size: int, c_in: int, c_out: int, batch: int):
   return run
 
 
-class Discriminator(nn.Module):
-  """dcgan32's discriminator: DCGANEncoder with batch norm and a dense logit (gen_jax.gan.networks' head)."""
-
-  features: int
-
-  @nn.compact
-  def __call__(self, x):
-    return nn.Dense(1)(DCGANEncoder(self.features, batch_norm=True)(x))
-
-
 def gen_jax_networks(features: int, batch: int) -> dict:
   """{'generator', 'discriminator'}: no-argument calls of one jitted forward and backward pass each."""
   z = jax.random.normal(jax.random.key(0), (batch, LATENT))
   images = jax.random.normal(jax.random.key(1), (batch, IMAGE, IMAGE, 1))
-  generator, discriminator = DCGANGenerator((IMAGE, IMAGE, 1), features), Discriminator(features)
+  generator = DCGANGenerator((IMAGE, IMAGE, 1), features)
+  discriminator = Discriminator(DCGANEncoder(features, batch_norm=True))  # dcgan32's: encoder body, dense logit
   g_params, d_params = generator.init(jax.random.key(2), z), discriminator.init(jax.random.key(3), images)
   g_cotangent = jax.random.normal(jax.random.key(4), (batch, IMAGE, IMAGE, 1))
 
@@ -119,7 +110,8 @@ def gen_jax_networks(features: int, batch: int) -> dict:
     return jnp.sum(generator.apply(params, z, mutable=["batch_stats"])[0] * cotangent)
 
   def d_loss(params, x):
-    return jnp.mean(jax.nn.softplus(-discriminator.apply(params, x, mutable=["batch_stats"])[0]))
+    (logits, _), _ = discriminator.apply(params, x, mutable=["batch_stats"])
+    return jnp.mean(jax.nn.softplus(-logits))
 
   g_grad, d_grad = jax.jit(jax.grad(g_loss)), jax.jit(jax.grad(d_loss, argnums=(0, 1)))
   return {"generator": lambda: jax.block_until_ready(g_grad(g_params, z, g_cotangent)),

@@ -200,17 +200,17 @@ def summary(records: list[dict]) -> list[dict]:
             for lib in ("flowjax", "gen_jax")}
     for library, rows in pair.items():
       line = {"summary": True, "dataset": dataset, "flow": name, "library": library, "seeds": [r["seed"] for r in rows]}
-      for key in ("kl_to_truth", "nll", "high_quality", "reverse_kl", "steps", "steps_per_sec", "steps_per_cpu_sec"):
-        values = np.array([r[key] if key != "steps_per_cpu_sec" else r["steps"] / r["fit_cpu_seconds"] for r in rows])
-        line[key] = float(values.mean())
-        line[key + "_se"] = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+      per_seed = [{**{key: r[key] for key in ("kl_to_truth", "nll", "high_quality", "reverse_kl", "steps",
+                                              "steps_per_sec")}, "steps_per_cpu_sec": r["steps"] / r["fit_cpu_seconds"]}
+                  for r in rows]
+      for key, (mean, stderr) in modes.mean_and_stderr(per_seed).items():
+        line[key], line[key + "_se"] = mean, stderr
       out.append(line)
     ratios = [(g["steps_per_sec"] / f["steps_per_sec"], f["fit_cpu_seconds"] / g["fit_cpu_seconds"])
               for f, g in zip(pair["flowjax"], pair["gen_jax"])]
     out[-1]["speedup_wall"], out[-1]["speedup_cpu"] = (float(np.mean(v)) for v in zip(*ratios))
-    differences = np.array([g["kl_to_truth"] - f["kl_to_truth"] for f, g in zip(pair["flowjax"], pair["gen_jax"])])
-    out[-1]["kl_difference"] = float(differences.mean())  # seed-paired gen_jax - flowjax
-    out[-1]["kl_difference_se"] = float(differences.std(ddof=1) / np.sqrt(len(differences))) if len(differences) > 1 else 0.0
+    out[-1]["kl_difference"], out[-1]["kl_difference_se"] = modes.mean_and_stderr(  # seed-paired gen_jax - flowjax
+        {"d": g["kl_to_truth"] - f["kl_to_truth"]} for f, g in zip(pair["flowjax"], pair["gen_jax"]))["d"]
   return out
 
 
